@@ -1,0 +1,61 @@
+//! `planeval demo --out DIR`: build DIR/demo.db from the built-in catalog and
+//! illustrative observations. The database is built under a temporary name and
+//! renamed, so a repeated or overlapping run never leaves half a file.
+
+use super::Output;
+use crate::cli::DemoArgs;
+use crate::error::{exit, Error, Result};
+use crate::store::catalog;
+use crate::store::demo::{builtin_recipe, write_demo};
+use crate::store::plans::{find_plan, load_catalog};
+use crate::store::Store;
+use std::path::{Path, PathBuf};
+
+/// File name of the demo database inside the output directory.
+pub const DEMO_DB: &str = "demo.db";
+
+pub fn run(args: &DemoArgs, out: Output) -> Result<u8> {
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    let db = args.out.join(DEMO_DB);
+    let temporary = temporary_path(&args.out);
+    let built = build_demo_db(&temporary, out);
+    if built.is_err() {
+        remove_database_files(&temporary);
+    }
+    built?;
+    std::fs::rename(&temporary, &db).map_err(|e| Error::io(&db, e))?;
+    out.info(format!(
+        "{}: demo database (all observations illustrative)",
+        db.display()
+    ));
+    Ok(exit::OK)
+}
+
+fn build_demo_db(path: &Path, out: Output) -> Result<()> {
+    let catalog = catalog::parse(&catalog::builtin_tiexi())?;
+    let recipe = builtin_recipe()?;
+    let mut store = Store::create_or_open(path)?;
+    load_catalog(&mut store, &catalog)?;
+    let plan = find_plan(&store, Some(&catalog.plan.code))?;
+    let written = write_demo(&mut store, &plan, &recipe)?;
+    out.detail(format!(
+        "{written} illustrative observations for {}",
+        plan.code
+    ));
+    // Closing checkpoints the WAL into the main file, so the rename moves everything.
+    drop(store);
+    Ok(())
+}
+
+fn temporary_path(dir: &Path) -> PathBuf {
+    dir.join(format!(".{DEMO_DB}.{}.tmp", std::process::id()))
+}
+
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        // Best effort: the file may never have been created.
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}

@@ -1,0 +1,130 @@
+//! One error type for the library. Every variant names what went wrong and where
+//! (file, line, field, indicator), and maps to a documented process exit code.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout planeval.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit codes, documented in docs/cron.md so wrappers can act on them.
+pub mod exit {
+    /// Everything worked.
+    pub const OK: u8 = 0;
+    /// Any error not listed below.
+    pub const ERROR: u8 = 1;
+    /// Bad command-line usage.
+    pub const USAGE: u8 = 2;
+    /// The database or a lock stayed busy longer than allowed.
+    pub const BUSY: u8 = 3;
+    /// Data is missing (e.g. `planeval missing` found values still owed).
+    pub const DATA_MISSING: u8 = 4;
+}
+
+/// Everything that can go wrong in planeval.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A catalog file is malformed or inconsistent.
+    #[error("{file}{}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default(), field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    Catalog {
+        file: String,
+        line: Option<u64>,
+        field: Option<String>,
+        message: String,
+    },
+
+    /// SQLite reported an error while working on the database.
+    #[error("database {}: {context}: {source}", path.display())]
+    Database {
+        path: PathBuf,
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// The database was written by a newer planeval.
+    #[error("database {} has schema version {found}, but this planeval understands up to {supported}; use a newer planeval", path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    /// The database file does not exist and the command needs one.
+    #[error("no database at {}: create one with `planeval init` (or pass --db)", path.display())]
+    NoDatabase { path: PathBuf },
+
+    /// The database or a lock file stayed busy.
+    #[error("{what} is busy: {detail}")]
+    Busy { what: String, detail: String },
+
+    /// The user asked for something that does not exist or does not make sense.
+    #[error("{0}")]
+    Usage(String),
+
+    /// `planeval check` found problems.
+    #[error("check found {errors} error(s) in {}", path.display())]
+    CheckFailed { path: PathBuf, errors: usize },
+
+    /// Values are missing (used by `planeval missing`).
+    #[error("{0}")]
+    DataMissing(String),
+
+    /// The evaluation engine failed.
+    #[error("evaluation failed: {0}")]
+    Evaluate(String),
+}
+
+impl Error {
+    /// Wraps a SQLite error with the database path and what planeval was doing.
+    pub fn db(
+        path: impl Into<PathBuf>,
+        context: impl Into<String>,
+        source: rusqlite::Error,
+    ) -> Self {
+        if is_busy(&source) {
+            return Error::Busy {
+                what: format!("database {}", path.into().display()),
+                detail: format!("{}: {source}", context.into()),
+            };
+        }
+        Error::Database {
+            path: path.into(),
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::Busy { .. } => exit::BUSY,
+            Error::DataMissing(_) => exit::DATA_MISSING,
+            _ => exit::ERROR,
+        }
+    }
+}
+
+/// True for SQLite's "database is locked/busy" family of errors.
+pub fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}

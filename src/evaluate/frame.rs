@@ -1,0 +1,408 @@
+//! The table work of the evaluation, in polars lazy queries: flag impossible or
+//! out-of-period values, keep what is valid up to the report year, group each
+//! indicator's values into a series, and count lights for the roll-ups. The same
+//! queries run for one plan or for every plan in the file.
+
+use super::result::{
+    DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
+};
+use super::rules::{assess, Series, Status, TargetSpec, Thresholds};
+use crate::error::{Error, Result};
+use crate::model::{unit_is_percent, Nature, TargetKind, ValueKind};
+use crate::store::observations::StoredObservation;
+use crate::store::plans::{PlanRecord, StoredIndicator};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Everything the evaluation reads, loaded from the store beforehand.
+#[derive(Debug, Clone, Default)]
+pub struct EvaluationInput {
+    pub plans: Vec<PlanRecord>,
+    pub indicators: Vec<StoredIndicator>,
+    pub observations: Vec<StoredObservation>,
+    /// Office verdicts by (indicator id, year).
+    pub verdicts: HashMap<(i64, i32), OfficeVerdict>,
+}
+
+fn polars_error(error: PolarsError) -> Error {
+    Error::Evaluate(error.to_string())
+}
+
+/// Evaluates every plan of `input` as of `year`.
+pub fn evaluate(
+    input: &EvaluationInput,
+    year: i32,
+    thresholds: &Thresholds,
+) -> Result<Vec<PlanEvaluation>> {
+    let checked = checked_observations(input).map_err(polars_error)?;
+    let problems = collect_problems(&checked, input).map_err(polars_error)?;
+    let series = valid_series(checked, year).map_err(polars_error)?;
+    let mut evaluations = Vec::with_capacity(input.plans.len());
+    let mut by_plan: HashMap<i64, Vec<&StoredIndicator>> = HashMap::new();
+    for indicator in &input.indicators {
+        by_plan
+            .entry(indicator.plan_id)
+            .or_default()
+            .push(indicator);
+    }
+    for plan in &input.plans {
+        let indicators: Vec<IndicatorResult> = by_plan
+            .get(&plan.id)
+            .map(|list| {
+                list.iter()
+                    .map(|stored| {
+                        indicator_result(plan, stored, &series, &problems, input, year, thresholds)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rollups = roll_up(&indicators).map_err(polars_error)?;
+        let plan_problems = indicators
+            .iter()
+            .flat_map(|i| i.data_problems.iter().cloned())
+            .collect();
+        evaluations.push(PlanEvaluation {
+            plan: plan.clone(),
+            year,
+            indicators,
+            rollups,
+            problems: plan_problems,
+        });
+    }
+    Ok(evaluations)
+}
+
+/// Observations joined with what their indicator allows, with a `problem` column.
+fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
+    let obs = &input.observations;
+    let observations = df!(
+        "indicator_id" => obs.iter().map(|o| o.indicator_id).collect::<Vec<_>>(),
+        "year" => obs.iter().map(|o| o.year).collect::<Vec<_>>(),
+        "value" => obs.iter().map(|o| o.value).collect::<Vec<_>>(),
+        "yoy" => obs.iter().map(|o| o.value_kind == ValueKind::YoyChange).collect::<Vec<_>>(),
+        "illustrative" => obs.iter().map(|o| o.illustrative).collect::<Vec<_>>(),
+    )?;
+    let plan_years: HashMap<i64, (i32, i32)> = input
+        .plans
+        .iter()
+        .map(|p| (p.id, (p.base_year, p.period_end)))
+        .collect();
+    let defs = &input.indicators;
+    let years = |i: &StoredIndicator| {
+        plan_years
+            .get(&i.plan_id)
+            .copied()
+            .unwrap_or((i32::MIN, i32::MAX))
+    };
+    let indicators = df!(
+        "indicator_id" => defs.iter().map(|i| i.id).collect::<Vec<_>>(),
+        "base_year" => defs.iter().map(|i| years(i).0).collect::<Vec<_>>(),
+        "period_end" => defs.iter().map(|i| years(i).1).collect::<Vec<_>>(),
+        "percent" => defs.iter().map(|i| unit_is_percent(&i.definition.unit)).collect::<Vec<_>>(),
+        "signed" => defs.iter().map(|i| i.definition.kind == TargetKind::Qualitative).collect::<Vec<_>>(),
+    )?;
+    let duplicates = observations
+        .clone()
+        .lazy()
+        .group_by([col("indicator_id"), col("year")])
+        .agg([len().alias("copies")]);
+    let level = col("yoy").not();
+    let problem = when(
+        col("year")
+            .lt(col("base_year"))
+            .or(col("year").gt(col("period_end"))),
+    )
+    .then(lit("年份超出规划期（基期至规划末年）"))
+    .when(col("copies").gt(lit(1)))
+    .then(lit("同一指标同一年份有多个数值"))
+    .when(
+        level
+            .clone()
+            .and(col("signed").not())
+            .and(col("value").lt(lit(0.0))),
+    )
+    .then(lit("数值为负，与计量单位不符"))
+    .when(level.and(col("percent")).and(col("value").gt(lit(100.0))))
+    .then(lit("比例超过100%"))
+    .otherwise(lit(NULL).cast(DataType::String))
+    .alias("problem");
+    Ok(observations
+        .lazy()
+        .join(
+            indicators.lazy(),
+            [col("indicator_id")],
+            [col("indicator_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            duplicates,
+            [col("indicator_id"), col("year")],
+            [col("indicator_id"), col("year")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(problem))
+}
+
+/// Data problems by indicator id, in year order.
+fn collect_problems(
+    checked: &LazyFrame,
+    input: &EvaluationInput,
+) -> PolarsResult<HashMap<i64, Vec<DataProblem>>> {
+    let frame = checked
+        .clone()
+        .filter(col("problem").is_not_null())
+        .sort(["indicator_id", "year"], SortMultipleOptions::default())
+        .select([
+            col("indicator_id"),
+            col("year"),
+            col("value"),
+            col("problem"),
+        ])
+        .collect()?;
+    let codes: HashMap<i64, &str> = input
+        .indicators
+        .iter()
+        .map(|i| (i.id, i.definition.code.as_str()))
+        .collect();
+    let ids = frame.column("indicator_id")?.i64()?.clone();
+    let years = frame.column("year")?.i32()?.clone();
+    let values = frame.column("value")?.f64()?.clone();
+    let texts = frame.column("problem")?.str()?.clone();
+    let mut problems: HashMap<i64, Vec<DataProblem>> = HashMap::new();
+    for row in 0..frame.height() {
+        let Some(id) = ids.get(row) else { continue };
+        problems.entry(id).or_default().push(DataProblem {
+            code: codes.get(&id).copied().unwrap_or_default().to_string(),
+            year: years.get(row),
+            value: values.get(row),
+            problem: texts.get(row).unwrap_or_default().to_string(),
+        });
+    }
+    Ok(problems)
+}
+
+/// One indicator's valid values up to the report year.
+#[derive(Debug, Default)]
+struct IndicatorSeries {
+    levels: Vec<(i32, f64)>,
+    yoy: Vec<(i32, f64)>,
+    illustrative: bool,
+}
+
+fn valid_series(checked: LazyFrame, year: i32) -> PolarsResult<HashMap<i64, IndicatorSeries>> {
+    let grouped = checked
+        .filter(col("problem").is_null().and(col("year").lt_eq(lit(year))))
+        .sort(["indicator_id", "year"], SortMultipleOptions::default())
+        .group_by_stable([col("indicator_id")])
+        .agg([
+            col("year"),
+            col("value"),
+            col("yoy"),
+            col("illustrative").max(),
+        ])
+        .collect()?;
+    let ids = grouped.column("indicator_id")?.i64()?.clone();
+    let years = grouped.column("year")?.list()?.clone();
+    let values = grouped.column("value")?.list()?.clone();
+    let yoys = grouped.column("yoy")?.list()?.clone();
+    let illustrative = grouped.column("illustrative")?.bool()?.clone();
+    let mut series = HashMap::with_capacity(grouped.height());
+    for row in 0..grouped.height() {
+        let (Some(id), Some(y), Some(v), Some(k)) = (
+            ids.get(row),
+            years.get_as_series(row),
+            values.get_as_series(row),
+            yoys.get_as_series(row),
+        ) else {
+            continue;
+        };
+        let mut entry = IndicatorSeries {
+            illustrative: illustrative.get(row).unwrap_or(false),
+            ..IndicatorSeries::default()
+        };
+        for ((year, value), yoy) in y.i32()?.iter().zip(v.f64()?.iter()).zip(k.bool()?.iter()) {
+            if let (Some(year), Some(value)) = (year, value) {
+                if yoy == Some(true) {
+                    entry.yoy.push((year, value));
+                } else {
+                    entry.levels.push((year, value));
+                }
+            }
+        }
+        series.insert(id, entry);
+    }
+    Ok(series)
+}
+
+fn target_spec(plan: &PlanRecord, stored: &StoredIndicator) -> TargetSpec {
+    let d = &stored.definition;
+    TargetSpec {
+        kind: d.kind,
+        better: d.better,
+        path: d.path,
+        unit: d.unit.clone(),
+        base_year: plan.base_year,
+        baseline: d.baseline.as_ref().map(|b| (b.year, b.value)),
+        target_year: d.target_year,
+        target_value: d.target_value,
+    }
+}
+
+fn indicator_result(
+    plan: &PlanRecord,
+    stored: &StoredIndicator,
+    all_series: &HashMap<i64, IndicatorSeries>,
+    problems: &HashMap<i64, Vec<DataProblem>>,
+    input: &EvaluationInput,
+    year: i32,
+    thresholds: &Thresholds,
+) -> IndicatorResult {
+    let d = &stored.definition;
+    let spec = target_spec(plan, stored);
+    let empty = IndicatorSeries::default();
+    let series = all_series.get(&stored.id).unwrap_or(&empty);
+    let mut data_problems = problems.get(&stored.id).cloned().unwrap_or_default();
+    let mixed = !series.levels.is_empty() && !series.yoy.is_empty();
+    if mixed {
+        data_problems.push(DataProblem {
+            code: d.code.clone(),
+            year: None,
+            value: None,
+            problem: "同时报送了水平值和同比变化，只使用水平值".into(),
+        });
+    }
+    let target_equals_baseline = d.kind == TargetKind::AtLeast
+        && matches!((&d.baseline, d.target_value), (Some(b), Some(t)) if b.value == t);
+    let assessment = if target_equals_baseline {
+        data_problems.push(DataProblem {
+            code: d.code.clone(),
+            year: None,
+            value: d.target_value,
+            problem: "目标值等于基期值，无法计算进度，未作评价".into(),
+        });
+        assess(
+            &TargetSpec {
+                kind: TargetKind::Qualitative,
+                ..spec.clone()
+            },
+            Series {
+                levels: &series.levels,
+                yoy: &[],
+            },
+            year,
+            thresholds,
+        )
+    } else {
+        let yoy: &[(i32, f64)] = if mixed { &[] } else { &series.yoy };
+        assess(
+            &spec,
+            Series {
+                levels: &series.levels,
+                yoy,
+            },
+            year,
+            thresholds,
+        )
+    };
+    let chained_series = if assessment.latest_is_change {
+        let mut caveats = Vec::new();
+        super::rules::chain_yoy(
+            spec.baseline.map_or(spec.base_year, |b| b.0),
+            &series.yoy,
+            &mut caveats,
+        )
+    } else {
+        series.levels.clone()
+    };
+    IndicatorResult {
+        plan: plan.code.clone(),
+        code: d.code.clone(),
+        name: d.name.clone(),
+        unit: d.unit.clone(),
+        chapter: d.chapter,
+        section: d.section,
+        nature: d.nature,
+        kind: d.kind,
+        better: d.better,
+        path: d.path,
+        department: d.department.clone(),
+        baseline_year: d.baseline.as_ref().map(|b| b.year),
+        baseline_value: d.baseline.as_ref().map(|b| b.value),
+        target_year: d.target_year,
+        target_value: d.target_value,
+        cagr_status: assessment.cagr_class.map(|c| c.status()),
+        assessment,
+        office_verdict: input.verdicts.get(&(stored.id, year)).cloned(),
+        series: chained_series,
+        illustrative: series.illustrative,
+        data_problems,
+    }
+}
+
+/// Counts lights by chapter, department and nature with one polars group-by each.
+fn roll_up(indicators: &[IndicatorResult]) -> PolarsResult<RollUps> {
+    let frame = df!(
+        "chapter" => indicators.iter().map(|i| i.chapter).collect::<Vec<_>>(),
+        "department" => indicators.iter().map(|i| i.department.as_str()).collect::<Vec<_>>(),
+        "nature" => indicators.iter().map(|i| i.nature.as_str()).collect::<Vec<_>>(),
+        "status" => indicators.iter().map(|i| i.status().as_str()).collect::<Vec<_>>(),
+    )?;
+    let count_by = |key: &str| -> PolarsResult<Vec<(String, Status, usize)>> {
+        let counted = frame
+            .clone()
+            .lazy()
+            .group_by([col(key).cast(DataType::String), col("status")])
+            .agg([len().alias("n")])
+            .sort([key, "status"], SortMultipleOptions::default())
+            .collect()?;
+        let keys = counted.column(key)?.str()?.clone();
+        let statuses = counted.column("status")?.str()?.clone();
+        let counts = counted.column("n")?.cast(&DataType::UInt64)?;
+        let counts = counts.u64()?;
+        Ok((0..counted.height())
+            .filter_map(|row| {
+                Some((
+                    keys.get(row)?.to_string(),
+                    Status::parse(statuses.get(row)?)?,
+                    counts.get(row)? as usize,
+                ))
+            })
+            .collect())
+    };
+    let mut rollups = RollUps::default();
+    for indicator in indicators {
+        rollups.overall.add(indicator.status(), 1);
+    }
+    let mut by_chapter: Vec<(u32, StatusCounts)> = Vec::new();
+    for (key, status, n) in count_by("chapter")? {
+        let chapter: u32 = key.parse().unwrap_or_default();
+        accumulate(&mut by_chapter, chapter, status, n);
+    }
+    by_chapter.sort_by_key(|(chapter, _)| *chapter);
+    let mut by_department: Vec<(String, StatusCounts)> = Vec::new();
+    for (key, status, n) in count_by("department")? {
+        accumulate(&mut by_department, key, status, n);
+    }
+    let mut by_nature: Vec<(Nature, StatusCounts)> = Vec::new();
+    for (key, status, n) in count_by("nature")? {
+        if let Some(nature) = Nature::parse(&key) {
+            accumulate(&mut by_nature, nature, status, n);
+        }
+    }
+    by_nature.sort_by_key(|(nature, _)| *nature);
+    rollups.by_chapter = by_chapter;
+    rollups.by_department = by_department;
+    rollups.by_nature = by_nature;
+    Ok(rollups)
+}
+
+fn accumulate<K: PartialEq>(groups: &mut Vec<(K, StatusCounts)>, key: K, status: Status, n: usize) {
+    match groups.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, counts)) => counts.add(status, n),
+        None => {
+            let mut counts = StatusCounts::default();
+            counts.add(status, n);
+            groups.push((key, counts));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The evaluation engine: targets and observations in, one verdict per
+//! indicator out. `frame` does the table work in polars (validation, filtering,
+//! grouping, roll-ups) for one plan or thousands at once; `rules` holds the pure
+//! functions that assess one indicator; `config` the documented thresholds.
+
+pub mod config;
+pub mod frame;
+pub mod result;
+pub mod rules;
+
+pub use config::Config;
+pub use frame::{evaluate, EvaluationInput};
+pub use result::{
+    DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
+};
+pub use rules::{Status, Thresholds};

@@ -1,0 +1,16 @@
+//! planeval: monitoring a five-year plan (规划纲要).
+//!
+//! The pipeline is visible in the modules: [`store`] keeps the plan catalog and
+//! yearly observations in one SQLite file; `evaluate` turns them into progress
+//! and status per indicator; `report` publishes the annual and mid-term reports.
+//! [`cmd`] wires the command line to them.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod evaluate;
+pub mod model;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, Result};

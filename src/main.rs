@@ -1,0 +1,26 @@
+//! The `planeval` binary: parse the command line, run, print errors.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    restore_default_sigpipe();
+    let cli = planeval::cli::Cli::parse();
+    match planeval::cmd::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `planeval plan | head` would panic on a closed pipe;
+/// the default action ends the process quietly, as other command-line tools do.
+fn restore_default_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists; setting a
+    // signal disposition to its default has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

@@ -1,0 +1,175 @@
+//! `planeval check`: SQLite's own integrity and foreign-key checks, then the
+//! catalog rules a statistics office would apply when reading the file by hand.
+
+use super::catalog::{kind_value_problem, squash};
+use super::db::Store;
+use super::plans::{all_plans, plan_indicators};
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// How serious a finding is: errors make `check` exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// What the finding is about: a table row, a plan, an indicator code.
+    pub subject: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: {}: {}", self.subject, self.message)
+    }
+}
+
+fn error(subject: impl Into<String>, message: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        subject: subject.into(),
+        message: message.into(),
+    }
+}
+
+/// Runs every check; an empty list means the file is clean.
+pub fn check(store: &Store) -> Result<Vec<Finding>> {
+    let mut findings =
+        sqlite_checks(store).map_err(|e| Error::db(store.path(), "running integrity checks", e))?;
+    if findings.iter().any(|f| f.subject == "integrity_check") {
+        // The catalog cannot be trusted on a damaged file; stop at SQLite's verdict.
+        return Ok(findings);
+    }
+    findings.extend(catalog_checks(store)?);
+    findings.extend(
+        observation_checks(store)
+            .map_err(|e| Error::db(store.path(), "checking observations", e))?,
+    );
+    Ok(findings)
+}
+
+fn sqlite_checks(store: &Store) -> rusqlite::Result<Vec<Finding>> {
+    let conn = store.conn();
+    let mut findings = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    for message in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let message = message?;
+        if message != "ok" {
+            findings.push(error("integrity_check", message));
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (table, rowid, parent) = row?;
+        let row = rowid.map(|id| format!(" row {id}")).unwrap_or_default();
+        findings.push(error(
+            format!("{table}{row}"),
+            format!("refers to a {parent} that does not exist (broken foreign key)"),
+        ));
+    }
+    Ok(findings)
+}
+
+fn catalog_checks(store: &Store) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for plan in all_plans(store)? {
+        let text: String = store
+            .conn()
+            .query_row(
+                "SELECT source_text FROM plan WHERE id = ?1",
+                [plan.id],
+                |r| r.get(0),
+            )
+            .map_err(|e| Error::db(store.path(), "reading plan text", e))?;
+        let text = squash(&text);
+        let indicators = plan_indicators(store.conn(), Some(plan.id))
+            .map_err(|e| Error::db(store.path(), "reading indicators", e))?;
+        if indicators.is_empty() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                subject: format!("plan {}", plan.code),
+                message: "has no indicators".into(),
+            });
+        }
+        for stored in indicators {
+            let i = &stored.definition;
+            let subject = format!("{}/{}", plan.code, i.code);
+            if let Some((field, message)) = kind_value_problem(
+                i.kind,
+                i.better,
+                i.target_value,
+                i.baseline.as_ref(),
+                i.target_year,
+            ) {
+                findings.push(error(&subject, format!("{field}: {message}")));
+            }
+            if !(plan.period_start..=plan.period_end).contains(&i.target_year) {
+                findings.push(error(
+                    &subject,
+                    format!(
+                        "target year {} is outside the plan period {}-{}",
+                        i.target_year, plan.period_start, plan.period_end
+                    ),
+                ));
+            }
+            let quotes = std::iter::once(("source_quote", i.source_quote.as_str())).chain(
+                i.baseline
+                    .as_ref()
+                    .map(|b| ("baseline_quote", b.quote.as_str())),
+            );
+            for (field, quote) in quotes {
+                if squash(quote).is_empty() {
+                    findings.push(error(&subject, format!("{field} is empty")));
+                } else if !text.contains(&squash(quote)) {
+                    findings.push(error(
+                        &subject,
+                        format!("{field} does not occur in the plan text"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn observation_checks(store: &Store) -> rusqlite::Result<Vec<Finding>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT p.code, i.code, o.year, p.base_year, p.period_end
+         FROM observation o JOIN indicator i ON i.id = o.indicator_id JOIN plan p ON p.id = i.plan_id
+         WHERE o.year < p.base_year OR o.year > p.period_end
+         ORDER BY p.code, i.code, o.year",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(error(
+            format!(
+                "{}/{} {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i32>(2)?
+            ),
+            format!(
+                "observation year is outside {}-{} (base year to plan end)",
+                r.get::<_, i32>(3)?,
+                r.get::<_, i32>(4)?
+            ),
+        ))
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,229 @@
+//! Opening the SQLite file: pragmas, schema migrations tracked with
+//! `PRAGMA user_version`, and write transactions that wait politely for other
+//! writers instead of failing with "database is locked".
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Schema migrations, applied in order; the position + 1 is the `user_version` after it.
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_catalog.sql", include_str!("../../sql/001_catalog.sql")),
+    (
+        "002_verdicts_reports.sql",
+        include_str!("../../sql/002_verdicts_reports.sql"),
+    ),
+];
+
+/// The schema version this build of planeval writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long one statement waits for another process's lock before SQLite gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many times a write transaction is retried when it still finds the file busy.
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// An open planeval database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens an existing database, migrating an older schema (after a backup).
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::NoDatabase {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Opens a database, creating an empty one with the current schema if needed.
+    pub fn create_or_open(path: &Path) -> Result<Store> {
+        Self::open_with(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store> {
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| Error::db(path, "cannot open", e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::db(&self.path, "setting busy timeout", e))?;
+        // WAL lets reports read while departments write; NORMAL is durable in WAL mode
+        // except for the last transactions before a power cut, which SQLite documents.
+        self.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(|e| Error::db(&self.path, "setting pragmas", e))
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| Error::db(&self.path, "reading schema version", e))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::NewerSchema {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        if found > 0 {
+            self.backup_before_migration(found)?;
+        }
+        let path = self.path.clone();
+        self.write("migrating schema", |tx| {
+            // Re-read inside the write lock: another process may have migrated meanwhile.
+            let current: i64 = tx
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .map_err(|e| Error::db(&path, "reading schema version", e))?;
+            for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+                tx.execute_batch(sql)
+                    .map_err(|e| Error::db(&path, format!("applying migration {name}"), e))?;
+                tx.pragma_update(None, "user_version", index as i64 + 1)
+                    .map_err(|e| Error::db(&path, "recording schema version", e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn backup_before_migration(&self, version: i64) -> Result<()> {
+        let mut backup = self.path.clone().into_os_string();
+        backup.push(format!(".schema-v{version}.bak"));
+        let backup = PathBuf::from(backup);
+        if backup.exists() {
+            return Ok(());
+        }
+        self.backup_to(&backup)
+    }
+
+    /// Copies the database with SQLite's online backup API (safe while others write).
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.conn
+            .backup(rusqlite::MAIN_DB, dest, None)
+            .map_err(|e| Error::db(&self.path, format!("backing up to {}", dest.display()), e))
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
+    /// A busy file is retried a bounded number of times before giving up.
+    pub fn write<T>(
+        &mut self,
+        context: &str,
+        mut work: impl FnMut(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_write(context, &mut work) {
+                Err(Error::Busy { .. }) if attempt < WRITE_ATTEMPTS => {
+                    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_write<T>(
+        &mut self,
+        context: &str,
+        work: &mut impl FnMut(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
+        let value = work(&tx)?;
+        tx.commit()
+            .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
+        Ok(value)
+    }
+}
+
+/// The OS user running planeval, recorded with every change.
+pub fn current_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_string())
+}
+
+/// The current UTC time as stored in the database.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_gets_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Store::create_or_open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, Error::NewerSchema { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_older_database_is_migrated_after_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(dir.path().join("t.db.schema-v1.bak").exists());
+    }
+}

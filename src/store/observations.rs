@@ -1,0 +1,75 @@
+//! Observed values: writing them (every change lands in `observation_history`
+//! through the schema's triggers) and reading them back for the evaluation.
+
+use crate::model::{ObservationStatus, ValueKind};
+use rusqlite::{named_params, Connection, Transaction};
+
+/// One value to record for an indicator and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObservation {
+    pub indicator_id: i64,
+    pub year: i32,
+    pub value: f64,
+    pub value_kind: ValueKind,
+    pub status: ObservationStatus,
+    pub source: Option<String>,
+    pub department: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    /// Demo or synthetic data: never to be presented as official.
+    pub illustrative: bool,
+    pub change_reason: Option<String>,
+    pub import_batch: Option<String>,
+}
+
+/// Inserts a new observation, or replaces the current one for the same indicator
+/// and year; the history trigger keeps the replaced value.
+pub fn write_observation(tx: &Transaction<'_>, o: &NewObservation) -> rusqlite::Result<()> {
+    tx.prepare_cached(include_str!("../../sql/upsert_observation.sql"))?
+        .execute(named_params! {
+            ":indicator_id": o.indicator_id, ":year": o.year, ":value": o.value,
+            ":value_kind": o.value_kind.as_str(), ":status": o.status.as_str(),
+            ":source": o.source, ":department_code": o.department,
+            ":recorded_by": o.recorded_by, ":recorded_at": o.recorded_at,
+            ":illustrative": o.illustrative, ":change_reason": o.change_reason,
+            ":import_batch": o.import_batch,
+        })
+        .map(drop)
+}
+
+/// An observation as stored, flattened for the evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredObservation {
+    pub indicator_id: i64,
+    pub year: i32,
+    pub value: f64,
+    pub value_kind: ValueKind,
+    pub status: ObservationStatus,
+    pub illustrative: bool,
+}
+
+/// Observations of one plan (or of all plans when `plan_id` is None), by indicator and year.
+pub fn plan_observations(
+    conn: &Connection,
+    plan_id: Option<i64>,
+) -> rusqlite::Result<Vec<StoredObservation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.indicator_id, o.year, o.value, o.value_kind, o.status, o.illustrative
+         FROM observation o JOIN indicator i ON i.id = o.indicator_id
+         WHERE ?1 IS NULL OR i.plan_id = ?1
+         ORDER BY o.indicator_id, o.year",
+    )?;
+    let rows = stmt.query_map([plan_id], |r| {
+        let value_kind: String = r.get(3)?;
+        let status: String = r.get(4)?;
+        Ok(StoredObservation {
+            indicator_id: r.get(0)?,
+            year: r.get(1)?,
+            value: r.get(2)?,
+            value_kind: ValueKind::parse(&value_kind).unwrap_or(ValueKind::Level),
+            status: ObservationStatus::parse(&status).unwrap_or(ObservationStatus::Preliminary),
+            illustrative: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
