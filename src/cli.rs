@@ -18,6 +18,10 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// Configuration file with the evaluation thresholds (default: ./planeval.toml if present).
+    #[arg(long, global = true, env = "PLANEVAL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -41,6 +45,81 @@ pub enum Command {
     Plan(PlanArgs),
     /// Check the database: SQLite integrity, foreign keys and catalog rules.
     Check,
+    /// Evaluate progress, status lights and projections for a year.
+    Evaluate(EvaluateArgs),
+    /// Record the statistics office's own verdict for an indicator and year.
+    Verdict(VerdictArgs),
+}
+
+/// Arguments of `planeval evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The year to evaluate (data up to this year is used).
+    #[arg(long, required_unless_present = "as_of_midterm")]
+    pub year: Option<i32>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long, conflicts_with = "all_plans")]
+    pub plan: Option<String>,
+
+    /// Evaluate every plan in the database in one run.
+    #[arg(long)]
+    pub all_plans: bool,
+
+    /// Evaluate as of the plan's mid-term year (2023) and list lagging indicators.
+    #[arg(long)]
+    pub as_of_midterm: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
+    pub format: EvaluateFormat,
+
+    /// Which method decides the status shown in table and CSV output (JSON shows both).
+    #[arg(long, value_enum, default_value_t = Method::PlanPath)]
+    pub method: Method,
+}
+
+/// Output formats of `planeval evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvaluateFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// CSV in UTF-8 with a byte-order mark, for Excel.
+    Csv,
+    /// One JSON document with a record per indicator.
+    Json,
+}
+
+/// Assessment methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Progress against the planned path at the time elapsed (序时进度).
+    PlanPath,
+    /// Observed growth rate divided by the growth rate required (Open SDG, Statistics Canada).
+    CagrRatio,
+}
+
+/// Arguments of `planeval verdict`.
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// Indicator code.
+    pub code: String,
+
+    /// The year the verdict is about.
+    #[arg(long)]
+    pub year: i32,
+
+    /// The office's status for the indicator.
+    #[arg(long, value_parser = ["green", "yellow", "red", "grey"])]
+    pub status: String,
+
+    /// Why the office judges differently (or confirms); required.
+    #[arg(long)]
+    pub reason: String,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
 }
 
 /// Arguments of `planeval init`.

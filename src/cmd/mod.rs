@@ -3,9 +3,11 @@
 
 mod check;
 mod demo;
+mod evaluate;
 mod init;
 mod plan;
 pub mod text_table;
+mod verdict;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -49,5 +51,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(&args, out),
         Command::Plan(args) => plan::run(&cli.db, &args),
         Command::Check => check::run(&cli.db, out),
+        Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args),
+        Command::Verdict(args) => verdict::run(&cli.db, &args, out),
     }
 }

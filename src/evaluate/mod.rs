@@ -5,11 +5,13 @@
 
 pub mod config;
 pub mod frame;
+pub mod load;
 pub mod result;
 pub mod rules;
 
 pub use config::Config;
 pub use frame::{evaluate, EvaluationInput};
+pub use load::load_input;
 pub use result::{
     DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
 };

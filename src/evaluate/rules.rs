@@ -917,10 +917,16 @@ fn change_verdict(
         a.explanation = format!(
             "目标为零增长，{start_year}-{latest_year}年累计变化{}%，{}",
             number(achieved, 2),
-            if held { "控制在目标以内" } else { "超出目标" }
+            if held {
+                "控制在目标以内"
+            } else {
+                "超出目标"
+            }
         );
         return if held {
-            Evidence::Held { earlier_breaches: 0 }
+            Evidence::Held {
+                earlier_breaches: 0,
+            }
         } else {
             Evidence::Broken
         };

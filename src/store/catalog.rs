@@ -747,12 +747,12 @@ pub fn kind_value_problem(
             if target != 0.0 && (target < 0.0) != (better == Better::Lower) =>
         {
             Some((
-            "better",
-            format!(
-                "a change of {target}% means better = {}",
-                if target < 0.0 { "lower" } else { "higher" }
-            ),
-        ))
+                "better",
+                format!(
+                    "a change of {target}% means better = {}",
+                    if target < 0.0 { "lower" } else { "higher" }
+                ),
+            ))
         }
         TargetKind::PerYear | TargetKind::Cumulative if target <= 0.0 => Some((
             "target_value",

@@ -1,0 +1,50 @@
+//! Reading what the evaluation needs from the store: plans, indicators,
+//! observations and the office's verdicts, for one plan or for all of them.
+
+use super::frame::EvaluationInput;
+use super::result::OfficeVerdict;
+use super::rules::Status;
+use crate::error::{Error, Result};
+use crate::store::observations::plan_observations;
+use crate::store::plans::{all_plans, plan_indicators, PlanRecord};
+use crate::store::Store;
+
+/// Loads the inputs of `plan`, or of every plan when `plan` is None.
+pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<EvaluationInput> {
+    let read = |e| Error::db(store.path(), "reading data for the evaluation", e);
+    let plans = match plan {
+        Some(plan) => vec![plan.clone()],
+        None => all_plans(store)?,
+    };
+    let plan_id = plan.map(|p| p.id);
+    Ok(EvaluationInput {
+        indicators: plan_indicators(store.conn(), plan_id).map_err(read)?,
+        observations: plan_observations(store.conn(), plan_id).map_err(read)?,
+        verdicts: office_verdicts(store, plan_id).map_err(read)?,
+        plans,
+    })
+}
+
+fn office_verdicts(
+    store: &Store,
+    plan_id: Option<i64>,
+) -> rusqlite::Result<std::collections::HashMap<(i64, i32), OfficeVerdict>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT v.indicator_id, v.year, v.status, v.reason, v.recorded_by, v.recorded_at
+         FROM office_verdict v JOIN indicator i ON i.id = v.indicator_id
+         WHERE ?1 IS NULL OR i.plan_id = ?1",
+    )?;
+    let rows = stmt.query_map([plan_id], |r| {
+        let status: String = r.get(2)?;
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            OfficeVerdict {
+                status: Status::parse(&status).unwrap_or(Status::Grey),
+                reason: r.get(3)?,
+                recorded_by: r.get(4)?,
+                recorded_at: r.get(5)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
