@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod error;
 pub mod evaluate;
 pub mod model;
+pub mod report;
 pub mod store;
 pub mod text;
 

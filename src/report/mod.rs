@@ -1,0 +1,4 @@
+//! Publishing: the report context built from an evaluation, rendered to HTML
+//! through templates and to PDF through the layout engine.
+
+pub mod chart;
