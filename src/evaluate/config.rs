@@ -3,6 +3,7 @@
 
 use super::rules::Thresholds;
 use crate::error::{Error, Result};
+use crate::store::catalog::toml_error;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -28,12 +29,8 @@ impl Config {
             None => return Ok(Config::default()),
         };
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let config: Config = toml::from_str(&text).map_err(|e| Error::Catalog {
-            file: path.display().to_string(),
-            line: None,
-            field: None,
-            message: e.to_string().trim().to_string(),
-        })?;
+        let config: Config = toml::from_str(&text)
+            .map_err(|e| toml_error(&path.display().to_string(), &text, &e))?;
         config.validate(&path)?;
         Ok(config)
     }

@@ -270,9 +270,7 @@ pub fn assess(
         (TargetKind::RelativeChange, Some(change)) if latest_is_change => {
             relative_change_chained(spec, levels, change, &mut a)
         }
-        (TargetKind::RelativeChange, Some(change)) => {
-            relative_change_levels(spec, levels, change, &mut a)
-        }
+        (TargetKind::RelativeChange, Some(change)) => relative_change_levels(spec, change, &mut a),
     };
     a.status = decide_status(evidence, thresholds);
     if let Some(ratio) = a.cagr_ratio {
@@ -500,7 +498,11 @@ fn at_least(spec: &TargetSpec, levels: &[(i32, f64)], target: f64, a: &mut Asses
                     },
                     with_unit(target, &spec.unit)
                 );
-                let ratio = latest_share_of_projection_gap(latest, projection, target);
+                let ratio = if target > 0.0 {
+                    projection / target
+                } else {
+                    0.0
+                };
                 if meets_target {
                     Evidence::Pace(1.0)
                 } else {
@@ -516,16 +518,6 @@ fn at_least(spec: &TargetSpec, levels: &[(i32, f64)], target: f64, a: &mut Asses
                 Evidence::NotAssessable
             }
         },
-    }
-}
-
-/// Without a baseline, the projected end value as a share of the target measures
-/// how far off track the trend is (the projection already reflects the pace).
-fn latest_share_of_projection_gap(_latest: f64, projection: f64, target: f64) -> f64 {
-    if target > 0.0 {
-        projection / target
-    } else {
-        0.0
     }
 }
 
@@ -803,12 +795,7 @@ fn avg_growth(spec: &TargetSpec, levels: &[(i32, f64)], rate: f64, a: &mut Asses
     Evidence::Pace(ratio)
 }
 
-fn relative_change_levels(
-    spec: &TargetSpec,
-    levels: &[(i32, f64)],
-    change: f64,
-    a: &mut Assessment,
-) -> Evidence {
+fn relative_change_levels(spec: &TargetSpec, change: f64, a: &mut Assessment) -> Evidence {
     let (latest_year, latest) = (
         a.latest_year.unwrap_or(spec.base_year),
         a.latest_value.unwrap_or_default(),
@@ -818,7 +805,6 @@ fn relative_change_levels(
             "目标为五年累计变化{}%，但规划未给出基期值，且数据未按同比报送，无法计算累计变化",
             number(change, 2)
         );
-        let _ = levels;
         return Evidence::NotAssessable;
     };
     if start <= 0.0 {
@@ -978,4 +964,400 @@ fn qualitative(spec: &TargetSpec, levels: &[(i32, f64)], a: &mut Assessment) -> 
         ),
     };
     Evidence::NotAssessable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(
+        kind: TargetKind,
+        better: Better,
+        path: PathShape,
+        baseline: Option<f64>,
+        target: Option<f64>,
+    ) -> TargetSpec {
+        TargetSpec {
+            kind,
+            better,
+            path,
+            unit: "亿元".into(),
+            base_year: 2020,
+            baseline: baseline.map(|b| (2020, b)),
+            target_year: 2025,
+            target_value: target,
+        }
+    }
+
+    fn run(spec: &TargetSpec, levels: &[(i32, f64)], year: i32) -> Assessment {
+        assess(
+            spec,
+            Series { levels, yoy: &[] },
+            year,
+            &Thresholds::default(),
+        )
+    }
+
+    fn close(actual: Option<f64>, expected: f64) {
+        let actual = actual.expect("a value");
+        assert!((actual - expected).abs() < 1e-6, "{actual} != {expected}");
+    }
+
+    #[test]
+    fn status_boundaries_are_inclusive() {
+        let t = Thresholds::default();
+        assert_eq!(decide_status(Evidence::Pace(1.0), &t), Status::Green);
+        assert_eq!(decide_status(Evidence::Pace(0.999_999), &t), Status::Yellow);
+        assert_eq!(decide_status(Evidence::Pace(0.8), &t), Status::Yellow);
+        assert_eq!(decide_status(Evidence::Pace(0.799_999), &t), Status::Red);
+        assert_eq!(
+            decide_status(
+                Evidence::Held {
+                    earlier_breaches: 1
+                },
+                &t
+            ),
+            Status::Yellow
+        );
+        assert_eq!(decide_status(Evidence::NoData, &t), Status::Grey);
+    }
+
+    #[test]
+    fn at_least_on_a_compound_path() {
+        // GDP 1000 -> 1500 over 2020-2025; 2023 is 60% of the period.
+        // Expected: 1000 * 1.5^0.6 = 1275.4245; progress (1200-1000)/(1275.4245-1000) = 0.72616.
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Compound,
+            Some(1000.0),
+            Some(1500.0),
+        );
+        let a = run(&s, &[(2021, 1080.0), (2022, 1150.0), (2023, 1200.0)], 2023);
+        close(a.time_elapsed, 0.6);
+        close(a.expected_value, 1000.0 * 1.5f64.powf(0.6));
+        close(a.progress, 0.4);
+        close(a.pace_ratio, 200.0 / (1000.0 * 1.5f64.powf(0.6) - 1000.0));
+        assert_eq!(a.status, Status::Red);
+        // Growth still needed: (1500/1200)^(1/2) - 1 = 11.803%.
+        close(a.required_growth, (1.25f64.sqrt() - 1.0) * 100.0);
+        // Achieved: (1200/1000)^(1/3) - 1.
+        close(a.growth_achieved, (1.2f64.powf(1.0 / 3.0) - 1.0) * 100.0);
+        // Projection continues the achieved growth: 1200 * 1.2^(2/3).
+        close(a.projection, 1200.0 * 1.2f64.powf(2.0 / 3.0));
+        assert_eq!(a.projection_meets_target, Some(false));
+        assert!(
+            a.explanation.contains("按序时进度应达1275.4亿元"),
+            "{}",
+            a.explanation
+        );
+    }
+
+    #[test]
+    fn at_least_on_a_linear_path_exactly_on_time_is_green() {
+        // 3.2% -> 3.5%; 2023 expected 3.2 + 0.3 * 0.6 = 3.38.
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Linear,
+            Some(3.2),
+            Some(3.5),
+        );
+        let a = run(&s, &[(2023, 3.38)], 2023);
+        close(a.expected_value, 3.38);
+        assert!((a.pace_ratio.unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!(a.status, Status::Green);
+    }
+
+    #[test]
+    fn at_least_already_reached_is_complete() {
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Linear,
+            Some(80.0),
+            Some(90.0),
+        );
+        let a = run(&s, &[(2022, 91.0)], 2023);
+        assert!(a.complete);
+        assert_eq!(a.status, Status::Green);
+        // 2023 asked, 2022 is the latest: time elapsed is taken at 2022 and said so.
+        close(a.time_elapsed, 0.4);
+        assert!(
+            a.caveats.iter().any(|c| c.contains("最新数据为2022年")),
+            "{:?}",
+            a.caveats
+        );
+    }
+
+    #[test]
+    fn midterm_with_older_data_compares_with_forty_percent() {
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Linear,
+            Some(0.0),
+            Some(100.0),
+        );
+        let a = run(&s, &[(2021, 20.0), (2022, 36.0)], 2023);
+        close(a.time_elapsed, 0.4);
+        close(a.pace_ratio, 0.9);
+        assert_eq!(a.status, Status::Yellow);
+    }
+
+    #[test]
+    fn missing_baseline_is_said_and_never_zero() {
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Linear,
+            None,
+            Some(100.0),
+        );
+        let a = run(&s, &[(2021, 70.0), (2022, 80.0), (2023, 90.0)], 2023);
+        // Projection from the first observation: 90 + 10/yr * 2 = 110 >= 100.
+        close(a.projection, 110.0);
+        assert_eq!(a.status, Status::Green);
+        assert!(a.pace_ratio.is_none());
+        assert!(a.caveats.iter().any(|c| c.contains("未给出基期值")));
+        let single = run(&s, &[(2023, 90.0)], 2023);
+        assert_eq!(single.status, Status::Grey);
+    }
+
+    #[test]
+    fn cap_decides_on_the_latest_year_and_reports_earlier_breaches() {
+        let mut s = spec(
+            TargetKind::AtMost,
+            Better::Lower,
+            PathShape::Linear,
+            Some(3.6),
+            Some(3.8),
+        );
+        s.unit = "%".into();
+        let a = run(&s, &[(2021, 3.9), (2022, 3.7), (2023, 3.5)], 2023);
+        assert_eq!(a.status, Status::Green);
+        close(a.cap_margin, 0.3);
+        assert!(
+            a.explanation.contains("2021年曾超过上限"),
+            "{}",
+            a.explanation
+        );
+        let over = run(&s, &[(2023, 3.81)], 2023);
+        assert_eq!(over.status, Status::Red);
+    }
+
+    #[test]
+    fn maintain_must_hold_in_every_year() {
+        let s = spec(
+            TargetKind::Maintain,
+            Better::Lower,
+            PathShape::Linear,
+            Some(0.0),
+            Some(0.0),
+        );
+        assert_eq!(
+            run(&s, &[(2021, 0.0), (2022, 0.0)], 2022).status,
+            Status::Green
+        );
+        assert_eq!(
+            run(&s, &[(2021, 1.0), (2022, 0.0)], 2022).status,
+            Status::Yellow
+        );
+        assert_eq!(
+            run(&s, &[(2021, 0.0), (2022, 2.0)], 2022).status,
+            Status::Red
+        );
+    }
+
+    #[test]
+    fn per_year_amount_checks_each_year() {
+        let s = spec(
+            TargetKind::PerYear,
+            Better::Higher,
+            PathShape::Linear,
+            None,
+            Some(10.0),
+        );
+        let all = run(&s, &[(2021, 10.0), (2022, 12.0)], 2022);
+        assert_eq!(all.status, Status::Green);
+        // Mean 9 of 10 = 90%: yellow, and 2022 is named as short.
+        let short = run(&s, &[(2021, 10.0), (2022, 8.0)], 2022);
+        close(short.pace_ratio, 0.9);
+        assert_eq!(short.status, Status::Yellow);
+        assert!(short.explanation.contains("2022年未达到"));
+    }
+
+    #[test]
+    fn cumulative_amount_against_target_times_time_elapsed() {
+        // 5.5 over five years; by 2023 expected 3.3; achieved 1.1 * 3 = 3.3 -> exactly on time.
+        let s = spec(
+            TargetKind::Cumulative,
+            Better::Higher,
+            PathShape::Linear,
+            None,
+            Some(5.5),
+        );
+        let a = run(&s, &[(2021, 1.1), (2022, 1.1), (2023, 1.1)], 2023);
+        close(a.expected_value, 3.3);
+        close(a.pace_ratio, 1.0);
+        assert_eq!(a.status, Status::Green);
+        close(a.required_per_year, 1.1);
+        // The base year's value does not count towards the period total.
+        let with_base = run(
+            &s,
+            &[(2020, 9.0), (2021, 1.1), (2022, 1.1), (2023, 1.1)],
+            2023,
+        );
+        close(with_base.latest_value, 3.3);
+    }
+
+    #[test]
+    fn average_growth_compares_rates() {
+        // Target 6% a year; 100 -> 112.36 over 2 years is exactly 6%.
+        let s = spec(
+            TargetKind::AvgGrowth,
+            Better::Higher,
+            PathShape::Compound,
+            Some(100.0),
+            Some(6.0),
+        );
+        let a = run(&s, &[(2022, 112.36)], 2022);
+        close(a.growth_achieved, 6.0);
+        close(a.pace_ratio, 1.0);
+        assert_eq!(a.status, Status::Green);
+        // 4.8% of 6% = 80%: yellow exactly at the boundary.
+        let slower = run(&s, &[(2022, 100.0 * 1.048f64.powi(2))], 2022);
+        close(slower.pace_ratio, 0.8);
+        assert_eq!(slower.status, Status::Yellow);
+    }
+
+    #[test]
+    fn decreasing_relative_change_on_the_compound_path() {
+        // Energy intensity down 13.5% over five years. By 2023 the compound path
+        // expects 1 - 0.865^0.6 = 8.323% down.
+        let s = spec(
+            TargetKind::RelativeChange,
+            Better::Lower,
+            PathShape::Compound,
+            Some(0.5),
+            Some(-13.5),
+        );
+        let expected_change = (0.865f64.powf(0.6) - 1.0) * 100.0;
+        let a = run(&s, &[(2023, 0.5 * (1.0 + expected_change / 100.0))], 2023);
+        close(a.pace_ratio, 1.0);
+        assert_eq!(a.status, Status::Green);
+        let lagging = run(&s, &[(2023, 0.48)], 2023);
+        // -4% achieved of -8.323% expected = 48%.
+        close(lagging.pace_ratio, -4.0 / expected_change);
+        assert_eq!(lagging.status, Status::Red);
+    }
+
+    #[test]
+    fn year_on_year_changes_are_chained() {
+        let s = spec(
+            TargetKind::RelativeChange,
+            Better::Lower,
+            PathShape::Compound,
+            None,
+            Some(-13.5),
+        );
+        let yoy = [(2021, -3.0), (2022, -3.0), (2023, -3.0)];
+        let a = assess(
+            &s,
+            Series {
+                levels: &[],
+                yoy: &yoy,
+            },
+            2023,
+            &Thresholds::default(),
+        );
+        assert!(a.latest_is_change);
+        close(a.latest_value, (0.97f64.powi(3) - 1.0) * 100.0);
+        assert_eq!(a.status, Status::Green);
+        // A gap stops the chain at the last unbroken year.
+        let mut caveats = Vec::new();
+        let chained = chain_yoy(2020, &[(2021, -3.0), (2023, -3.0)], &mut caveats);
+        assert_eq!(chained.len(), 1);
+        assert!(caveats[0].contains("缺少2022年"));
+    }
+
+    #[test]
+    fn zero_growth_target_is_a_cap_on_change() {
+        let s = spec(
+            TargetKind::RelativeChange,
+            Better::Lower,
+            PathShape::Linear,
+            None,
+            Some(0.0),
+        );
+        let held = assess(
+            &s,
+            Series {
+                levels: &[],
+                yoy: &[(2021, -1.0), (2022, 0.5)],
+            },
+            2022,
+            &Thresholds::default(),
+        );
+        assert_eq!(held.status, Status::Green);
+        let broken = assess(
+            &s,
+            Series {
+                levels: &[],
+                yoy: &[(2021, 1.0)],
+            },
+            2021,
+            &Thresholds::default(),
+        );
+        assert_eq!(broken.status, Status::Red);
+    }
+
+    #[test]
+    fn qualitative_targets_are_grey_with_their_trend() {
+        let s = spec(
+            TargetKind::Qualitative,
+            Better::Higher,
+            PathShape::Compound,
+            None,
+            None,
+        );
+        let a = run(&s, &[(2021, 100.0), (2023, 110.25)], 2023);
+        assert_eq!(a.status, Status::Grey);
+        close(a.growth_achieved, 5.0);
+        assert!(a.explanation.contains("不按规则评价"));
+    }
+
+    #[test]
+    fn no_data_is_grey() {
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Linear,
+            Some(1.0),
+            Some(2.0),
+        );
+        let a = run(&s, &[], 2023);
+        assert_eq!(a.status, Status::Grey);
+        assert!(a.latest_year.is_none());
+    }
+
+    #[test]
+    fn cagr_ratio_classes() {
+        let t = Thresholds::default();
+        assert_eq!(cagr_class(0.95, &t), CagrClass::OnTrack);
+        assert_eq!(cagr_class(0.6, &t), CagrClass::AccelerationNeeded);
+        assert_eq!(cagr_class(0.0, &t), CagrClass::LimitedProgress);
+        assert_eq!(cagr_class(-0.1, &t), CagrClass::MovingAway);
+        // GDP 1000 -> 1200 in 3 years vs 1000 -> 1500 in 5.
+        let s = spec(
+            TargetKind::AtLeast,
+            Better::Higher,
+            PathShape::Compound,
+            Some(1000.0),
+            Some(1500.0),
+        );
+        let a = run(&s, &[(2023, 1200.0)], 2023);
+        let expected = (1.2f64.powf(1.0 / 3.0) - 1.0) / (1.5f64.powf(0.2) - 1.0);
+        close(a.cagr_ratio, expected);
+    }
 }

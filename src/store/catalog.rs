@@ -224,12 +224,8 @@ pub struct Indicator {
 /// file, line and field.
 pub fn parse(files: &CatalogFiles) -> Result<Catalog> {
     let plan_name = files.file(PLAN_FILE);
-    let plan: PlanFile = toml::from_str(&files.plan).map_err(|e| Error::Catalog {
-        file: plan_name.clone(),
-        line: None,
-        field: None,
-        message: e.to_string().trim().to_string(),
-    })?;
+    let plan: PlanFile =
+        toml::from_str(&files.plan).map_err(|e| toml_error(&plan_name, &files.plan, &e))?;
     validate_plan(&plan, &plan_name)?;
     let plan_text = files.plan_text.clone().ok_or_else(|| Error::Catalog {
         file: plan_name.clone(),
@@ -254,6 +250,24 @@ pub fn parse(files: &CatalogFiles) -> Result<Catalog> {
         plan_text,
         hash: files.hash(),
     })
+}
+
+/// A TOML error as one line naming the file and line, like every catalog error.
+pub fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> Error {
+    let start = error.span().map(|span| span.start.min(text.len()));
+    let line = start.map(|start| text[..start].lines().count().max(1) as u64);
+    // The key on the offending line, when there is one, is the field to fix.
+    let field = start
+        .and_then(|start| text[..start].lines().last())
+        .and_then(|line| line.split_once('='))
+        .map(|(key, _)| key.trim().to_string())
+        .filter(|key| !key.is_empty());
+    Error::Catalog {
+        file: file.to_string(),
+        line,
+        field,
+        message: error.message().trim().to_string(),
+    }
 }
 
 fn validate_plan(plan: &PlanFile, file: &str) -> Result<()> {

@@ -76,12 +76,9 @@ pub struct Revision {
 
 /// The recipe of the built-in Tiexi demo.
 pub fn builtin_recipe() -> Result<DemoRecipe> {
-    toml::from_str(include_str!("../../seeds/tiexi-14th/demo.toml")).map_err(|e| Error::Catalog {
-        file: "seeds/tiexi-14th/demo.toml (built in)".into(),
-        line: None,
-        field: None,
-        message: e.to_string(),
-    })
+    let text = include_str!("../../seeds/tiexi-14th/demo.toml");
+    toml::from_str(text)
+        .map_err(|e| super::catalog::toml_error("seeds/tiexi-14th/demo.toml (built in)", text, &e))
 }
 
 /// A small, fast, well-mixed generator (SplitMix64): reproducible on every platform.
