@@ -2,3 +2,4 @@
 //! through templates and to PDF through the layout engine.
 
 pub mod chart;
+pub mod pdf;
