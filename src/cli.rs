@@ -49,6 +49,32 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Record the statistics office's own verdict for an indicator and year.
     Verdict(VerdictArgs),
+    /// Copy the database with SQLite's online backup (safe while others write).
+    Backup(BackupArgs),
+    /// Replace the database with a checked backup.
+    Restore(RestoreArgs),
+}
+
+/// Arguments of `planeval backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy.
+    pub dest: PathBuf,
+
+    /// Overwrite DEST if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `planeval restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore from.
+    pub src: PathBuf,
+
+    /// Replace an existing database (required when --db exists).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `planeval evaluate`.

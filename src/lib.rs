@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod evaluate;
+pub mod lock;
 pub mod model;
 pub mod report;
 pub mod store;

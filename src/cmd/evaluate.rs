@@ -2,18 +2,18 @@
 //! Excel, or JSON with both methods side by side.
 
 use super::text_table::{render, Align};
+use super::{open_store, Output};
 use crate::cli::{EvaluateArgs, EvaluateFormat, Method};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Config, IndicatorResult, PlanEvaluation, Status};
 use crate::store::plans::{find_plan, PlanRecord};
-use crate::store::Store;
 use crate::text::{percent, value};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs) -> Result<u8> {
+pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -> Result<u8> {
     let config = Config::load(config)?;
-    let store = Store::open(db)?;
+    let store = open_store(db, out)?;
     let plan = if args.all_plans {
         None
     } else {

@@ -1,11 +1,10 @@
 //! `planeval init [--plan DIR]`: create the database and load a catalog.
 
-use super::Output;
+use super::{create_store, Output};
 use crate::cli::InitArgs;
 use crate::error::{exit, Result};
 use crate::store::catalog::{self, CatalogFiles};
 use crate::store::plans::load_catalog;
-use crate::store::Store;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &InitArgs, out: Output) -> Result<u8> {
@@ -21,7 +20,7 @@ pub fn run(db: &Path, args: &InitArgs, out: Output) -> Result<u8> {
         catalog.chapters.len(),
         catalog.indicators.len()
     ));
-    let mut store = Store::create_or_open(db)?;
+    let mut store = create_store(db, out)?;
     let outcome = load_catalog(&mut store, &catalog)?;
     out.info(format!("{}: {outcome}", db.display()));
     Ok(exit::OK)

@@ -1,6 +1,7 @@
 //! One file per subcommand; `run` dispatches. Commands print results to stdout
 //! and progress to stderr (silenced by --quiet).
 
+mod backup;
 mod check;
 mod demo;
 mod evaluate;
@@ -11,6 +12,8 @@ mod verdict;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
+use crate::store::Store;
+use std::path::Path;
 
 /// How chatty a command should be.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +43,27 @@ impl Output {
     }
 }
 
+/// Opens an existing database, warning when it sits on a network filesystem.
+pub fn open_store(db: &Path, out: Output) -> Result<Store> {
+    warn_about_filesystem(Store::open(db)?, out)
+}
+
+/// Opens or creates a database, with the same warning.
+pub fn create_store(db: &Path, out: Output) -> Result<Store> {
+    warn_about_filesystem(Store::create_or_open(db)?, out)
+}
+
+fn warn_about_filesystem(store: Store, out: Output) -> Result<Store> {
+    if let Some(kind) = store.network_filesystem() {
+        out.warn(format!(
+            "{} is on {kind}: using a rollback journal instead of WAL, because WAL's shared \
+             memory does not work across machines and can corrupt the file (see docs/sharing.md)",
+            store.path().display()
+        ));
+    }
+    Ok(store)
+}
+
 /// Runs a parsed command line; the value is the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let out = Output {
@@ -49,9 +73,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Init(args) => init::run(&cli.db, &args, out),
         Command::Demo(args) => demo::run(&args, out),
-        Command::Plan(args) => plan::run(&cli.db, &args),
+        Command::Plan(args) => plan::run(&cli.db, &args, out),
         Command::Check => check::run(&cli.db, out),
-        Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args),
+        Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args, out),
         Command::Verdict(args) => verdict::run(&cli.db, &args, out),
+        Command::Backup(args) => backup::backup(&cli.db, &args, out),
+        Command::Restore(args) => backup::restore(&cli.db, &args, out),
     }
 }

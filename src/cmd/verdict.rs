@@ -1,12 +1,11 @@
 //! `planeval verdict CODE --year Y --status S --reason R`: the office's own
 //! verdict, kept beside the computed status (never replacing it) and audited.
 
-use super::Output;
+use super::{open_store, Output};
 use crate::cli::VerdictArgs;
 use crate::error::{exit, Error, Result};
 use crate::store::db::{current_user, now_utc};
 use crate::store::plans::{audit, find_plan};
-use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
 
@@ -14,7 +13,7 @@ pub fn run(db: &Path, args: &VerdictArgs, out: Output) -> Result<u8> {
     if args.reason.trim().is_empty() {
         return Err(Error::Usage("--reason must say why".into()));
     }
-    let mut store = Store::open(db)?;
+    let mut store = open_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     if !(plan.period_start..=plan.period_end).contains(&args.year) {
         return Err(Error::Usage(format!(

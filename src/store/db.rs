@@ -29,6 +29,7 @@ const WRITE_ATTEMPTS: u32 = 5;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    network_filesystem: Option<&'static str>,
 }
 
 impl Store {
@@ -56,6 +57,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            network_filesystem: network_filesystem(path),
         };
         store.configure()?;
         store.migrate()?;
@@ -72,18 +74,32 @@ impl Store {
         &self.conn
     }
 
+    /// The kind of network filesystem the file lives on, if any: the database then
+    /// uses a rollback journal, and callers should warn (see docs/sharing.md).
+    pub fn network_filesystem(&self) -> Option<&'static str> {
+        self.network_filesystem
+    }
+
     fn configure(&mut self) -> Result<()> {
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::db(&self.path, "setting busy timeout", e))?;
-        // WAL lets reports read while departments write; NORMAL is durable in WAL mode
-        // except for the last transactions before a power cut, which SQLite documents.
+        let pragmas = if self.network_filesystem.is_some() {
+            // WAL needs shared memory between all processes on one host; over NFS or
+            // SMB that breaks silently and corrupts the file. A rollback journal with
+            // full syncs relies only on file locks, which network filesystems provide.
+            "PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = DELETE;
+             PRAGMA synchronous = FULL;"
+        } else {
+            // WAL lets reports read while departments write; NORMAL is durable in WAL
+            // mode except for the last commits before a power cut (SQLite's docs).
+            "PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;"
+        };
         self.conn
-            .execute_batch(
-                "PRAGMA foreign_keys = ON;
-                 PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = NORMAL;",
-            )
+            .execute_batch(pragmas)
             .map_err(|e| Error::db(&self.path, "setting pragmas", e))
     }
 
@@ -142,6 +158,18 @@ impl Store {
             .map_err(|e| Error::db(&self.path, format!("backing up to {}", dest.display()), e))
     }
 
+    /// Replaces this database's content with `src`'s through the backup API.
+    pub fn restore_from(mut self, src: &Path) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .restore(
+                rusqlite::MAIN_DB,
+                src,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(|e| Error::db(&path, format!("restoring from {}", src.display()), e))
+    }
+
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
     /// A busy file is retried a bounded number of times before giving up.
     pub fn write<T>(
@@ -178,6 +206,63 @@ impl Store {
     }
 }
 
+/// Filesystem magic numbers (statfs f_type) of network filesystems.
+const NETWORK_FILESYSTEMS: &[(i64, &str)] = &[
+    (0x6969, "NFS"),
+    (0x517B, "SMB"),
+    (0xFF53_4D42, "CIFS"),
+    (0xFE53_4D42, "SMB2"),
+    (0x6573_5546, "FUSE (e.g. sshfs)"),
+    (0x0BD0_0BD0, "Lustre"),
+    (0x0102_1997, "9P"),
+];
+
+/// Environment variable that makes planeval treat the file as on a network
+/// filesystem, to exercise (and document) the fallback on a local disk.
+pub const ASSUME_NETWORK_FS: &str = "PLANEVAL_ASSUME_NETWORK_FS";
+
+/// The network filesystem holding `path` (or its directory, for a new file).
+fn network_filesystem(path: &Path) -> Option<&'static str> {
+    if std::env::var_os(ASSUME_NETWORK_FS).is_some_and(|v| v == "1") {
+        return Some("network filesystem (PLANEVAL_ASSUME_NETWORK_FS=1)");
+    }
+    let probe = if path.exists() {
+        path.to_path_buf()
+    } else {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    };
+    let magic = filesystem_magic(&probe)?;
+    NETWORK_FILESYSTEMS
+        .iter()
+        .find(|(known, _)| *known == magic)
+        .map(|(_, name)| *name)
+}
+
+#[cfg(target_os = "linux")]
+fn filesystem_magic(path: &Path) -> Option<i64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    // SAFETY: c_path is a valid NUL-terminated string and stat points to writable
+    // memory of the right size; statfs only writes into it.
+    let result = unsafe { libc::statfs(c_path.as_ptr(), stat.as_mut_ptr()) };
+    if result != 0 {
+        return None;
+    }
+    // SAFETY: statfs returned 0, so it filled the structure.
+    let stat = unsafe { stat.assume_init() };
+    #[allow(clippy::unnecessary_cast)] // f_type's integer type differs between libc targets
+    Some(stat.f_type as i64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn filesystem_magic(_path: &Path) -> Option<i64> {
+    None
+}
+
 /// The OS user running planeval, recorded with every change.
 pub fn current_user() -> String {
     std::env::var("USER")
@@ -199,6 +284,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_local_file_is_not_on_a_network_filesystem() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(network_filesystem(&dir.path().join("t.db")), None);
+        assert!(filesystem_magic(dir.path()).is_some());
     }
 
     #[test]
