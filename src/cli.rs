@@ -49,10 +49,28 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Record the statistics office's own verdict for an indicator and year.
     Verdict(VerdictArgs),
+    /// Write a reproducible synthetic database with N plans, for benchmarks and tests.
+    Synth(SynthArgs),
     /// Copy the database with SQLite's online backup (safe while others write).
     Backup(BackupArgs),
     /// Replace the database with a checked backup.
     Restore(RestoreArgs),
+}
+
+/// Arguments of `planeval synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of plans.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub plans: u32,
+
+    /// The database file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE.db")]
+    pub out: PathBuf,
+
+    /// Seed of the generated values.
+    #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
 }
 
 /// Arguments of `planeval backup`.

@@ -6,7 +6,7 @@ use super::Output;
 use crate::cli::DemoArgs;
 use crate::error::{exit, Error, Result};
 use crate::store::catalog;
-use crate::store::demo::{builtin_recipe, write_demo};
+use crate::store::demo::{builtin_recipe, write_demo, DEMO_SOURCE};
 use crate::store::plans::{find_plan, load_catalog};
 use crate::store::Store;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ pub const DEMO_DB: &str = "demo.db";
 pub fn run(args: &DemoArgs, out: Output) -> Result<u8> {
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     let db = args.out.join(DEMO_DB);
-    let temporary = temporary_path(&args.out);
+    let temporary = temporary_db_path(&db);
     let built = build_demo_db(&temporary, out);
     if built.is_err() {
         remove_database_files(&temporary);
@@ -37,7 +37,7 @@ fn build_demo_db(path: &Path, out: Output) -> Result<()> {
     let mut store = Store::create_or_open(path)?;
     load_catalog(&mut store, &catalog)?;
     let plan = find_plan(&store, Some(&catalog.plan.code))?;
-    let written = write_demo(&mut store, &plan, &recipe)?;
+    let written = write_demo(&mut store, &plan, &recipe, DEMO_SOURCE)?;
     out.detail(format!(
         "{written} illustrative observations for {}",
         plan.code
@@ -47,11 +47,16 @@ fn build_demo_db(path: &Path, out: Output) -> Result<()> {
     Ok(())
 }
 
-fn temporary_path(dir: &Path) -> PathBuf {
-    dir.join(format!(".{DEMO_DB}.{}.tmp", std::process::id()))
+/// A temporary name next to `db`, unique to this process, for building a
+/// database that is renamed into place only when complete.
+pub fn temporary_db_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(format!(".{}.tmp", std::process::id()));
+    PathBuf::from(name)
 }
 
-fn remove_database_files(path: &Path) {
+/// Removes a database file with its WAL and shared-memory files.
+pub fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);

@@ -20,8 +20,17 @@ pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -
         Some(find_plan(&store, args.plan.as_deref())?)
     };
     let year = evaluation_year(plan.as_ref(), args)?;
+    let started = std::time::Instant::now();
     let input = evaluate::load_input(&store, plan.as_ref())?;
+    let loaded = started.elapsed();
     let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
+    out.detail(format!(
+        "loaded {} indicators and {} observations in {:.3} s, evaluated in {:.3} s",
+        input.indicators.len(),
+        input.observations.len(),
+        loaded.as_secs_f64(),
+        (started.elapsed() - loaded).as_secs_f64()
+    ));
     let text = match args.format {
         EvaluateFormat::Json => json(&evaluations, args.method)?,
         EvaluateFormat::Csv => csv(&evaluations, args.method)?,

@@ -7,6 +7,8 @@ mod demo;
 mod evaluate;
 mod init;
 mod plan;
+pub mod progress;
+mod synth;
 pub mod text_table;
 mod verdict;
 
@@ -28,6 +30,11 @@ impl Output {
         if !self.quiet {
             eprintln!("{}", message.as_ref());
         }
+    }
+
+    /// True with --quiet.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Detail shown only with --verbose.
@@ -77,6 +84,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check => check::run(&cli.db, out),
         Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args, out),
         Command::Verdict(args) => verdict::run(&cli.db, &args, out),
+        Command::Synth(args) => synth::run(&args, out),
         Command::Backup(args) => backup::backup(&cli.db, &args, out),
         Command::Restore(args) => backup::restore(&cli.db, &args, out),
     }

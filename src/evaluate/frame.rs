@@ -36,7 +36,7 @@ pub fn evaluate(
 ) -> Result<Vec<PlanEvaluation>> {
     let checked = checked_observations(input).map_err(polars_error)?;
     let problems = collect_problems(&checked, input).map_err(polars_error)?;
-    let series = valid_series(checked, year).map_err(polars_error)?;
+    let series = valid_series(&checked, year).map_err(polars_error)?;
     let mut evaluations = Vec::with_capacity(input.plans.len());
     let mut by_plan: HashMap<i64, Vec<&StoredIndicator>> = HashMap::new();
     for indicator in &input.indicators {
@@ -56,7 +56,6 @@ pub fn evaluate(
                     .collect()
             })
             .unwrap_or_default();
-        let rollups = roll_up(&indicators).map_err(polars_error)?;
         let plan_problems = indicators
             .iter()
             .flat_map(|i| i.data_problems.iter().cloned())
@@ -65,15 +64,18 @@ pub fn evaluate(
             plan: plan.clone(),
             year,
             indicators,
-            rollups,
+            rollups: RollUps::default(),
             problems: plan_problems,
         });
     }
+    roll_up(&mut evaluations).map_err(polars_error)?;
     Ok(evaluations)
 }
 
-/// Observations joined with what their indicator allows, with a `problem` column.
-fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
+/// Observations joined with what their indicator allows, sorted by indicator and
+/// year, with a `problem` column (null when the value is valid). Materialised once:
+/// both the problem list and the series read it.
+fn checked_observations(input: &EvaluationInput) -> PolarsResult<DataFrame> {
     let obs = &input.observations;
     let observations = df!(
         "indicator_id" => obs.iter().map(|o| o.indicator_id).collect::<Vec<_>>(),
@@ -101,11 +103,13 @@ fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
         "percent" => defs.iter().map(|i| unit_is_percent(&i.definition.unit)).collect::<Vec<_>>(),
         "signed" => defs.iter().map(|i| i.definition.kind == TargetKind::Qualitative).collect::<Vec<_>>(),
     )?;
-    let duplicates = observations
-        .clone()
-        .lazy()
-        .group_by([col("indicator_id"), col("year")])
-        .agg([len().alias("copies")]);
+    // Sorted by indicator and year, a duplicate is a row equal to a neighbour.
+    let same_as = |offset: i64| {
+        col("indicator_id")
+            .eq(col("indicator_id").shift(lit(offset)))
+            .and(col("year").eq(col("year").shift(lit(offset))))
+            .fill_null(lit(false))
+    };
     let level = col("yoy").not();
     let problem = when(
         col("year")
@@ -113,7 +117,7 @@ fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
             .or(col("year").gt(col("period_end"))),
     )
     .then(lit("年份超出规划期（基期至规划末年）"))
-    .when(col("copies").gt(lit(1)))
+    .when(same_as(1).or(same_as(-1)))
     .then(lit("同一指标同一年份有多个数值"))
     .when(
         level
@@ -126,7 +130,7 @@ fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
     .then(lit("比例超过100%"))
     .otherwise(lit(NULL).cast(DataType::String))
     .alias("problem");
-    Ok(observations
+    observations
         .lazy()
         .join(
             indicators.lazy(),
@@ -134,40 +138,38 @@ fn checked_observations(input: &EvaluationInput) -> PolarsResult<LazyFrame> {
             [col("indicator_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .join(
-            duplicates,
-            [col("indicator_id"), col("year")],
-            [col("indicator_id"), col("year")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(problem))
-}
-
-/// Data problems by indicator id, in year order.
-fn collect_problems(
-    checked: &LazyFrame,
-    input: &EvaluationInput,
-) -> PolarsResult<HashMap<i64, Vec<DataProblem>>> {
-    let frame = checked
-        .clone()
-        .filter(col("problem").is_not_null())
         .sort(["indicator_id", "year"], SortMultipleOptions::default())
+        .with_column(problem)
         .select([
             col("indicator_id"),
             col("year"),
             col("value"),
+            col("yoy"),
+            col("illustrative"),
             col("problem"),
         ])
+        .collect()
+}
+
+/// Data problems by indicator id, in year order.
+fn collect_problems(
+    checked: &DataFrame,
+    input: &EvaluationInput,
+) -> PolarsResult<HashMap<i64, Vec<DataProblem>>> {
+    let frame = checked
+        .clone()
+        .lazy()
+        .filter(col("problem").is_not_null())
         .collect()?;
     let codes: HashMap<i64, &str> = input
         .indicators
         .iter()
         .map(|i| (i.id, i.definition.code.as_str()))
         .collect();
-    let ids = frame.column("indicator_id")?.i64()?.clone();
-    let years = frame.column("year")?.i32()?.clone();
-    let values = frame.column("value")?.f64()?.clone();
-    let texts = frame.column("problem")?.str()?.clone();
+    let ids = frame.column("indicator_id")?.i64()?;
+    let years = frame.column("year")?.i32()?;
+    let values = frame.column("value")?.f64()?;
+    let texts = frame.column("problem")?.str()?;
     let mut problems: HashMap<i64, Vec<DataProblem>> = HashMap::new();
     for row in 0..frame.height() {
         let Some(id) = ids.get(row) else { continue };
@@ -189,47 +191,37 @@ struct IndicatorSeries {
     illustrative: bool,
 }
 
-fn valid_series(checked: LazyFrame, year: i32) -> PolarsResult<HashMap<i64, IndicatorSeries>> {
-    let grouped = checked
+/// The valid values up to `year`, per indicator. The frame is sorted by indicator
+/// and year, so each indicator's values are one contiguous run.
+fn valid_series(checked: &DataFrame, year: i32) -> PolarsResult<HashMap<i64, IndicatorSeries>> {
+    let valid = checked
+        .clone()
+        .lazy()
         .filter(col("problem").is_null().and(col("year").lt_eq(lit(year))))
-        .sort(["indicator_id", "year"], SortMultipleOptions::default())
-        .group_by_stable([col("indicator_id")])
-        .agg([
-            col("year"),
-            col("value"),
-            col("yoy"),
-            col("illustrative").max(),
-        ])
         .collect()?;
-    let ids = grouped.column("indicator_id")?.i64()?.clone();
-    let years = grouped.column("year")?.list()?.clone();
-    let values = grouped.column("value")?.list()?.clone();
-    let yoys = grouped.column("yoy")?.list()?.clone();
-    let illustrative = grouped.column("illustrative")?.bool()?.clone();
-    let mut series = HashMap::with_capacity(grouped.height());
-    for row in 0..grouped.height() {
-        let (Some(id), Some(y), Some(v), Some(k)) = (
-            ids.get(row),
-            years.get_as_series(row),
-            values.get_as_series(row),
-            yoys.get_as_series(row),
-        ) else {
+    let ids = valid.column("indicator_id")?.i64()?;
+    let years = valid.column("year")?.i32()?;
+    let values = valid.column("value")?.f64()?;
+    let yoys = valid.column("yoy")?.bool()?;
+    let illustrative = valid.column("illustrative")?.bool()?;
+    let mut series: HashMap<i64, IndicatorSeries> = HashMap::new();
+    let rows = ids
+        .iter()
+        .zip(years.iter())
+        .zip(values.iter())
+        .zip(yoys.iter())
+        .zip(illustrative.iter());
+    for ((((id, year), value), yoy), illustrative) in rows {
+        let (Some(id), Some(year), Some(value)) = (id, year, value) else {
             continue;
         };
-        let mut entry = IndicatorSeries {
-            illustrative: illustrative.get(row).unwrap_or(false),
-            ..IndicatorSeries::default()
-        };
-        for ((year, value), yoy) in y.i32()?.iter().zip(v.f64()?.iter()).zip(k.bool()?.iter()) {
-            if let (Some(year), Some(value)) = (year, value) {
-                if yoy == Some(true) {
-                    entry.yoy.push((year, value));
-                } else {
-                    entry.levels.push((year, value));
-                }
-            }
+        let entry = series.entry(id).or_default();
+        entry.illustrative |= illustrative.unwrap_or(false);
+        if yoy == Some(true) {
+            entry.yoy.push((year, value));
+        } else {
+            entry.levels.push((year, value));
         }
-        series.insert(id, entry);
     }
     Ok(series)
 }
@@ -339,22 +331,31 @@ fn indicator_result(
     }
 }
 
-/// Counts lights by chapter, department and nature with one polars group-by each.
-fn roll_up(indicators: &[IndicatorResult]) -> PolarsResult<RollUps> {
+/// Counts lights for every plan by chapter, department and nature: one polars
+/// group-by per key over all plans, whatever their number.
+fn roll_up(evaluations: &mut [PlanEvaluation]) -> PolarsResult<()> {
+    let rows = || {
+        evaluations
+            .iter()
+            .enumerate()
+            .flat_map(|(p, e)| e.indicators.iter().map(move |i| (p as u32, i)))
+    };
     let frame = df!(
-        "chapter" => indicators.iter().map(|i| i.chapter).collect::<Vec<_>>(),
-        "department" => indicators.iter().map(|i| i.department.as_str()).collect::<Vec<_>>(),
-        "nature" => indicators.iter().map(|i| i.nature.as_str()).collect::<Vec<_>>(),
-        "status" => indicators.iter().map(|i| i.status().as_str()).collect::<Vec<_>>(),
+        "plan" => rows().map(|(p, _)| p).collect::<Vec<_>>(),
+        "chapter" => rows().map(|(_, i)| i.chapter.to_string()).collect::<Vec<_>>(),
+        "department" => rows().map(|(_, i)| i.department.clone()).collect::<Vec<_>>(),
+        "nature" => rows().map(|(_, i)| i.nature.as_str()).collect::<Vec<_>>(),
+        "status" => rows().map(|(_, i)| i.status().as_str()).collect::<Vec<_>>(),
     )?;
-    let count_by = |key: &str| -> PolarsResult<Vec<(String, Status, usize)>> {
+    let count_by = |key: &str| -> PolarsResult<Vec<(usize, String, Status, usize)>> {
         let counted = frame
             .clone()
             .lazy()
-            .group_by([col(key).cast(DataType::String), col("status")])
+            .group_by([col("plan"), col(key), col("status")])
             .agg([len().alias("n")])
-            .sort([key, "status"], SortMultipleOptions::default())
+            .sort(["plan", key, "status"], SortMultipleOptions::default())
             .collect()?;
+        let plans = counted.column("plan")?.u32()?.clone();
         let keys = counted.column(key)?.str()?.clone();
         let statuses = counted.column("status")?.str()?.clone();
         let counts = counted.column("n")?.cast(&DataType::UInt64)?;
@@ -362,6 +363,7 @@ fn roll_up(indicators: &[IndicatorResult]) -> PolarsResult<RollUps> {
         Ok((0..counted.height())
             .filter_map(|row| {
                 Some((
+                    plans.get(row)? as usize,
                     keys.get(row)?.to_string(),
                     Status::parse(statuses.get(row)?)?,
                     counts.get(row)? as usize,
@@ -369,31 +371,39 @@ fn roll_up(indicators: &[IndicatorResult]) -> PolarsResult<RollUps> {
             })
             .collect())
     };
-    let mut rollups = RollUps::default();
-    for indicator in indicators {
-        rollups.overall.add(indicator.status(), 1);
-    }
-    let mut by_chapter: Vec<(u32, StatusCounts)> = Vec::new();
-    for (key, status, n) in count_by("chapter")? {
-        let chapter: u32 = key.parse().unwrap_or_default();
-        accumulate(&mut by_chapter, chapter, status, n);
-    }
-    by_chapter.sort_by_key(|(chapter, _)| *chapter);
-    let mut by_department: Vec<(String, StatusCounts)> = Vec::new();
-    for (key, status, n) in count_by("department")? {
-        accumulate(&mut by_department, key, status, n);
-    }
-    let mut by_nature: Vec<(Nature, StatusCounts)> = Vec::new();
-    for (key, status, n) in count_by("nature")? {
-        if let Some(nature) = Nature::parse(&key) {
-            accumulate(&mut by_nature, nature, status, n);
+    for evaluation in evaluations.iter_mut() {
+        for indicator in &evaluation.indicators {
+            evaluation.rollups.overall.add(indicator.status(), 1);
         }
     }
-    by_nature.sort_by_key(|(nature, _)| *nature);
-    rollups.by_chapter = by_chapter;
-    rollups.by_department = by_department;
-    rollups.by_nature = by_nature;
-    Ok(rollups)
+    for (plan, key, status, n) in count_by("chapter")? {
+        let chapter: u32 = key.parse().unwrap_or_default();
+        accumulate(
+            &mut evaluations[plan].rollups.by_chapter,
+            chapter,
+            status,
+            n,
+        );
+    }
+    for (plan, key, status, n) in count_by("department")? {
+        accumulate(&mut evaluations[plan].rollups.by_department, key, status, n);
+    }
+    for (plan, key, status, n) in count_by("nature")? {
+        if let Some(nature) = Nature::parse(&key) {
+            accumulate(&mut evaluations[plan].rollups.by_nature, nature, status, n);
+        }
+    }
+    for evaluation in evaluations.iter_mut() {
+        evaluation
+            .rollups
+            .by_chapter
+            .sort_by_key(|(chapter, _)| *chapter);
+        evaluation
+            .rollups
+            .by_nature
+            .sort_by_key(|(nature, _)| *nature);
+    }
+    Ok(())
 }
 
 fn accumulate<K: PartialEq>(groups: &mut Vec<(K, StatusCounts)>, key: K, status: Status, n: usize) {

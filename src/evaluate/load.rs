@@ -8,8 +8,12 @@ use crate::error::{Error, Result};
 use crate::store::observations::plan_observations;
 use crate::store::plans::{all_plans, plan_indicators, PlanRecord};
 use crate::store::Store;
+use rusqlite::{Connection, OpenFlags};
 
 /// Loads the inputs of `plan`, or of every plan when `plan` is None.
+///
+/// Observations are read on a second connection in parallel with the catalog:
+/// for thousands of plans, turning rows into values is most of the load time.
 pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<EvaluationInput> {
     let read = |e| Error::db(store.path(), "reading data for the evaluation", e);
     let plans = match plan {
@@ -17,9 +21,22 @@ pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<Evaluation
         None => all_plans(store)?,
     };
     let plan_id = plan.map(|p| p.id);
+    let path = store.path();
+    let (indicators, observations) = std::thread::scope(|scope| {
+        let observations = scope.spawn(move || {
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            plan_observations(&conn, plan_id)
+        });
+        let indicators = plan_indicators(store.conn(), plan_id);
+        let observations = observations
+            .join()
+            .unwrap_or_else(|_| Err(rusqlite::Error::InvalidQuery));
+        (indicators, observations)
+    });
     Ok(EvaluationInput {
-        indicators: plan_indicators(store.conn(), plan_id).map_err(read)?,
-        observations: plan_observations(store.conn(), plan_id).map_err(read)?,
+        indicators: indicators.map_err(read)?,
+        observations: observations.map_err(read)?,
         verdicts: office_verdicts(store, plan_id).map_err(read)?,
         plans,
     })

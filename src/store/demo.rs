@@ -299,9 +299,15 @@ fn round_for_unit(value: f64, unit: &str) -> f64 {
     (value * scale).round() / scale
 }
 
-/// Writes demo observations for every indicator of a plan, in one transaction.
+/// Writes demo observations for every indicator of a plan, in one transaction,
+/// with `source` recorded on each (all flagged illustrative).
 /// Returns the number of observations written.
-pub fn write_demo(store: &mut Store, plan: &PlanRecord, recipe: &DemoRecipe) -> Result<usize> {
+pub fn write_demo(
+    store: &mut Store,
+    plan: &PlanRecord,
+    recipe: &DemoRecipe,
+    source: &str,
+) -> Result<usize> {
     let indicators = plan_indicators(store.conn(), Some(plan.id))
         .map_err(|e| Error::db(store.path(), "reading indicators", e))?;
     let path = store.path().to_path_buf();
@@ -310,8 +316,11 @@ pub fn write_demo(store: &mut Store, plan: &PlanRecord, recipe: &DemoRecipe) -> 
         let mut written = 0;
         for stored in &indicators {
             for value in demo_series(recipe, plan.base_year, &stored.definition) {
-                write_observation(tx, &demo_observation(stored, &value, recipe.last_year))
-                    .map_err(db)?;
+                write_observation(
+                    tx,
+                    &demo_observation(stored, &value, recipe.last_year, source),
+                )
+                .map_err(db)?;
                 written += 1;
             }
         }
@@ -329,7 +338,12 @@ pub fn write_demo(store: &mut Store, plan: &PlanRecord, recipe: &DemoRecipe) -> 
     })
 }
 
-fn demo_observation(stored: &StoredIndicator, value: &DemoValue, last_year: i32) -> NewObservation {
+fn demo_observation(
+    stored: &StoredIndicator,
+    value: &DemoValue,
+    last_year: i32,
+    source: &str,
+) -> NewObservation {
     let status = if value.year < last_year {
         ObservationStatus::Final
     } else {
@@ -341,7 +355,7 @@ fn demo_observation(stored: &StoredIndicator, value: &DemoValue, last_year: i32)
         value: value.value,
         value_kind: value.value_kind,
         status,
-        source: Some(DEMO_SOURCE.to_string()),
+        source: Some(source.to_string()),
         department: stored.definition.department.clone(),
         recorded_by: DEMO_USER.to_string(),
         // Data for a year typically arrives in the spring after it.

@@ -7,5 +7,24 @@ pub mod db;
 pub mod demo;
 pub mod observations;
 pub mod plans;
+pub mod synth;
 
 pub use db::Store;
+
+/// Reads a text column into one of the model's enums without allocating. The
+/// CHECK constraints make a bad value unlikely, but a hand-edited file still gets
+/// a clear error rather than a guess.
+pub(crate) fn decode<T>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text = row.get_ref(index)?.as_str()?;
+    parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("unexpected value `{text}`").into(),
+        )
+    })
+}

@@ -1,6 +1,7 @@
 //! Observed values: writing them (every change lands in `observation_history`
 //! through the schema's triggers) and reading them back for the evaluation.
 
+use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
 use rusqlite::{named_params, Connection, Transaction};
 
@@ -48,26 +49,23 @@ pub struct StoredObservation {
     pub illustrative: bool,
 }
 
-/// Observations of one plan (or of all plans when `plan_id` is None), by indicator and year.
+/// Observations of one plan (or of all plans when `plan_id` is None), in storage
+/// order: the evaluation sorts them itself, so SQLite can read the table straight.
 pub fn plan_observations(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredObservation>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT o.indicator_id, o.year, o.value, o.value_kind, o.status, o.illustrative
-         FROM observation o JOIN indicator i ON i.id = o.indicator_id
-         WHERE ?1 IS NULL OR i.plan_id = ?1
-         ORDER BY o.indicator_id, o.year",
+        "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation
+         WHERE ?1 IS NULL OR indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
     )?;
     let rows = stmt.query_map([plan_id], |r| {
-        let value_kind: String = r.get(3)?;
-        let status: String = r.get(4)?;
         Ok(StoredObservation {
             indicator_id: r.get(0)?,
             year: r.get(1)?,
             value: r.get(2)?,
-            value_kind: ValueKind::parse(&value_kind).unwrap_or(ValueKind::Level),
-            status: ObservationStatus::parse(&status).unwrap_or(ObservationStatus::Preliminary),
+            value_kind: decode(r, 3, ValueKind::parse)?,
+            status: decode(r, 4, ObservationStatus::parse)?,
             illustrative: r.get(5)?,
         })
     })?;

@@ -3,6 +3,7 @@
 
 use super::catalog::{Baseline, Catalog, Chapter, Indicator, Section};
 use super::db::{current_user, now_utc, Store};
+use super::decode;
 use crate::error::{Error, Result};
 use crate::model::{Attribution, Better, Nature, PathShape, TargetKind};
 use rusqlite::{named_params, params, Connection, OptionalExtension, Row, Transaction};
@@ -478,18 +479,5 @@ fn indicator_from_row(r: &Row<'_>) -> rusqlite::Result<StoredIndicator> {
             source_quote: r.get(19)?,
             note: r.get(20)?,
         },
-    })
-}
-
-/// Reads a text column into one of the model's enums; the CHECK constraints make
-/// a bad value unlikely, but a hand-edited file still gets a clear error.
-fn decode<T>(r: &Row<'_>, index: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    let text: String = r.get(index)?;
-    parse(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("unexpected value `{text}`").into(),
-        )
     })
 }
