@@ -6,6 +6,7 @@ pub mod check;
 pub mod db;
 pub mod demo;
 pub mod observations;
+pub mod parquet;
 pub mod plans;
 pub mod synth;
 
