@@ -2,10 +2,12 @@
 //! and progress to stderr (silenced by --quiet).
 
 mod check;
+mod commentary;
 mod demo;
 mod evaluate;
 mod init;
 mod plan;
+mod report;
 pub mod text_table;
 mod verdict;
 
@@ -53,5 +55,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check => check::run(&cli.db, out),
         Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args),
         Command::Verdict(args) => verdict::run(&cli.db, &args, out),
+        Command::Report(args) => report::run(&cli.db, cli.config.as_deref(), &args, out),
+        Command::Commentary(args) => commentary::run(&cli.db, &args, out),
     }
 }

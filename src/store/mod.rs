@@ -1,5 +1,5 @@
 //! The SQLite store: opening the file, the plan catalog, observations, demo
-//! data and the integrity checks.
+//! data, the integrity checks, and what the reports read (commentary, sources).
 
 pub mod catalog;
 pub mod check;
@@ -7,5 +7,6 @@ pub mod db;
 pub mod demo;
 pub mod observations;
 pub mod plans;
+pub mod reports;
 
 pub use db::Store;
