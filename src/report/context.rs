@@ -1001,30 +1001,50 @@ fn target_text(r: &IndicatorResult) -> String {
 fn need_sentence(r: &IndicatorResult) -> String {
     let a = &r.assessment;
     let after = a.latest_year.map_or(r.target_year, |y| y + 1);
-    let span = if after < r.target_year {
-        format!("{after}—{}年", r.target_year)
-    } else {
-        format!("{}年", r.target_year)
-    };
-    let achieved = a
-        .growth_achieved
-        .map(|g| format!("（此前年均{}%）", number(g, 2)))
-        .unwrap_or_default();
-    if let Some(required) = a.required_growth {
-        return format!("{span}需年均增长{}%{achieved}", number(required, 2));
-    }
-    if let Some(per_year) = a.required_per_year {
-        return format!("{span}每年需完成{}", with_unit(per_year, &r.unit));
+    // Growth still needed only makes sense while years remain.
+    if after <= r.target_year {
+        let one_year = after == r.target_year;
+        let span = if one_year {
+            format!("{}年", r.target_year)
+        } else {
+            format!("{after}—{}年", r.target_year)
+        };
+        let yearly = if one_year { "" } else { "年均" };
+        let achieved = a
+            .growth_achieved
+            .map(|g| format!("（此前年均{}）", signed_growth(g)))
+            .unwrap_or_default();
+        if let Some(required) = a.required_growth {
+            return format!("{span}需{yearly}{}{achieved}", signed_growth(required));
+        }
+        if let Some(per_year) = a.required_per_year {
+            let each = if one_year { "" } else { "每年" };
+            return format!("{span}{each}需完成{}", with_unit(per_year, &r.unit));
+        }
     }
     match (r.kind, r.target_value, a.latest_value) {
         (TargetKind::AtMost, Some(cap), Some(latest)) if latest > cap => {
             format!("需降至上限{}以内", with_unit(cap, &r.unit))
         }
-        (TargetKind::Maintain, Some(level), Some(_)) => match r.better {
-            Better::Higher => format!("需恢复到不低于{}", with_unit(level, &r.unit)),
-            Better::Lower => format!("需回落到不高于{}", with_unit(level, &r.unit)),
+        (TargetKind::Maintain, Some(level), Some(latest)) => match r.better {
+            Better::Higher if latest < level => {
+                format!("需恢复到不低于{}", with_unit(level, &r.unit))
+            }
+            Better::Lower if latest > level => {
+                format!("需回落到不高于{}", with_unit(level, &r.unit))
+            }
+            _ => String::new(),
         },
         _ => String::new(),
+    }
+}
+
+/// A growth rate in words: "增长3.5%" or "下降0.25%".
+fn signed_growth(percent: f64) -> String {
+    if percent < 0.0 {
+        format!("下降{}%", number(-percent, 2))
+    } else {
+        format!("增长{}%", number(percent, 2))
     }
 }
 
