@@ -55,6 +55,10 @@ pub enum Command {
     Backup(BackupArgs),
     /// Replace the database with a checked backup.
     Restore(RestoreArgs),
+    /// Publish the annual monitoring report or the mid-term evaluation (HTML).
+    Report(ReportArgs),
+    /// Write or show the office's commentary (Markdown) for a report.
+    Commentary(CommentaryArgs),
 }
 
 /// Arguments of `planeval synth`.
@@ -201,4 +205,117 @@ pub enum PlanFormat {
     Table,
     /// One JSON document.
     Json,
+}
+
+/// The two reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportName {
+    /// The annual monitoring report (年度监测报告).
+    Annual,
+    /// The mid-term evaluation (中期评估报告).
+    Midterm,
+}
+
+/// Output formats of `planeval report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file.
+    Html,
+    /// PDF (not yet available).
+    Pdf,
+}
+
+/// Arguments of `planeval report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which report: `annual` (needs --year) or `midterm`.
+    #[arg(value_enum)]
+    pub kind: ReportName,
+
+    /// The year evaluated; required for `annual`, default for `midterm`: the plan's mid-term year.
+    #[arg(long)]
+    pub year: Option<i32>,
+
+    /// Directory for the report files (`annual-YEAR.html`, `midterm-YEAR.html`).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Output formats, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "html")]
+    pub format: Vec<ReportFormat>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+
+    /// Directory of templates overriding the built-in ones file by file (see docs/reports.md).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Directory of commentary files (`foreword.md`, `chapter-03.md`, ...).
+    #[arg(long, value_name = "DIR")]
+    pub commentary: Option<PathBuf>,
+}
+
+/// Arguments of `planeval commentary`.
+#[derive(Debug, Args)]
+pub struct CommentaryArgs {
+    #[command(subcommand)]
+    pub action: CommentaryAction,
+}
+
+/// What to do with commentary.
+#[derive(Debug, Subcommand)]
+pub enum CommentaryAction {
+    /// Store the commentary of a chapter (or, without --chapter, the foreword).
+    Set(CommentarySetArgs),
+    /// Print stored commentary.
+    Show(CommentaryShowArgs),
+}
+
+/// Which report, year and place a commentary belongs to.
+#[derive(Debug, Args)]
+pub struct CommentaryPlace {
+    /// The report the commentary appears in.
+    #[arg(long, value_enum)]
+    pub report: ReportName,
+
+    /// The report's year.
+    #[arg(long)]
+    pub year: i32,
+
+    /// Plan chapter number; leave out for the foreword.
+    #[arg(long)]
+    pub chapter: Option<u32>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+}
+
+/// Arguments of `planeval commentary set`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("body").required(true).args(["file", "text"])))]
+pub struct CommentarySetArgs {
+    #[command(flatten)]
+    pub place: CommentaryPlace,
+
+    /// A Markdown file with the commentary.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The commentary itself (Markdown).
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+}
+
+/// Arguments of `planeval commentary show`.
+#[derive(Debug, Args)]
+pub struct CommentaryShowArgs {
+    #[command(flatten)]
+    pub place: CommentaryPlace,
+
+    /// Show the foreword and every chapter's commentary (ignores --chapter).
+    #[arg(long)]
+    pub all: bool,
 }

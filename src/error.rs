@@ -80,6 +80,17 @@ pub enum Error {
     /// The evaluation engine failed.
     #[error("evaluation failed: {0}")]
     Evaluate(String),
+
+    /// A report template has a syntax error or refers to something the context lacks.
+    #[error("template {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Template {
+        /// The template file (the user's override path, or the built-in name).
+        file: String,
+        /// The line in that file, when minijinja knows it.
+        line: Option<usize>,
+        /// What is wrong, as minijinja describes it.
+        message: String,
+    },
 }
 
 impl Error {

@@ -1,13 +1,20 @@
 //! `planeval demo --out DIR`: build DIR/demo.db from the built-in catalog and
-//! illustrative observations. The database is built under a temporary name and
-//! renamed, so a repeated or overlapping run never leaves half a file.
+//! illustrative observations, then publish the annual report for the last demo
+//! year and the mid-term evaluation into DIR in every available format. The
+//! database is built under a temporary name and renamed, so a repeated or
+//! overlapping run never leaves half a file.
 
+use super::report::SOURCE_DATE_EPOCH;
 use super::Output;
 use crate::cli::DemoArgs;
 use crate::error::{exit, Error, Result};
+use crate::evaluate::Thresholds;
+use crate::report::templates::Templates;
+use crate::report::{self, ReportRequest, AVAILABLE_FORMATS};
 use crate::store::catalog;
 use crate::store::demo::{builtin_recipe, write_demo, DEMO_SOURCE};
 use crate::store::plans::{find_plan, load_catalog};
+use crate::store::reports::ReportKind;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +35,41 @@ pub fn run(args: &DemoArgs, out: Output) -> Result<u8> {
         "{}: demo database (all observations illustrative)",
         db.display()
     ));
+    write_reports(&db, &args.out, out)?;
     Ok(exit::OK)
+}
+
+/// Publishes the demo's annual report (last demo year) and mid-term evaluation,
+/// with the default thresholds and the built-in templates.
+fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
+    let store = Store::open(db)?;
+    let last_year = builtin_recipe()?.last_year;
+    let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
+    let templates = Templates::new(None)?;
+    for (kind, year) in [
+        (ReportKind::Annual, Some(last_year)),
+        (ReportKind::Midterm, None),
+    ] {
+        let context = report::prepare(
+            &store,
+            &Thresholds::default(),
+            &ReportRequest {
+                kind,
+                year,
+                plan: None,
+                commentary_dir: None,
+                source_date_epoch: source_date_epoch.as_deref(),
+            },
+        )?;
+        for path in report::publish(&context, AVAILABLE_FORMATS, &templates, dir)? {
+            out.info(format!(
+                "{}: {} (demo data)",
+                path.display(),
+                context.report.title
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn build_demo_db(path: &Path, out: Output) -> Result<()> {

@@ -3,11 +3,13 @@
 
 mod backup;
 mod check;
+mod commentary;
 mod demo;
 mod evaluate;
 mod init;
 mod plan;
 pub mod progress;
+mod report;
 mod synth;
 pub mod text_table;
 mod verdict;
@@ -87,5 +89,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Synth(args) => synth::run(&args, out),
         Command::Backup(args) => backup::backup(&cli.db, &args, out),
         Command::Restore(args) => backup::restore(&cli.db, &args, out),
+        Command::Report(args) => report::run(&cli.db, cli.config.as_deref(), &args, out),
+        Command::Commentary(args) => commentary::run(&cli.db, &args, out),
     }
 }

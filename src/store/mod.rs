@@ -1,5 +1,5 @@
 //! The SQLite store: opening the file, the plan catalog, observations, demo
-//! data and the integrity checks.
+//! data, the integrity checks, and what the reports read (commentary, sources).
 
 pub mod catalog;
 pub mod check;
@@ -8,6 +8,7 @@ pub mod demo;
 pub mod observations;
 pub mod parquet;
 pub mod plans;
+pub mod reports;
 pub mod synth;
 
 pub use db::Store;

@@ -1,0 +1,109 @@
+//! `planeval commentary set|show`: the office's Markdown commentary per report,
+//! year and chapter (or foreword), stored in the database in one audited
+//! transaction and rendered in place by `planeval report`.
+
+use super::report::report_kind;
+use super::Output;
+use crate::cli::{CommentaryAction, CommentaryArgs, CommentaryPlace};
+use crate::error::{exit, Error, Result};
+use crate::report::commentary::file_name;
+use crate::store::plans::{find_plan, plan_structure, PlanRecord};
+use crate::store::reports::{commentaries, set_commentary};
+use crate::store::Store;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
+    match &args.action {
+        CommentaryAction::Set(set) => {
+            let body = match (&set.file, &set.text) {
+                (Some(file), _) => std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?,
+                (None, Some(text)) => text.clone(),
+                (None, None) => return Err(Error::Usage("give --file or --text".into())),
+            };
+            if body.trim().is_empty() {
+                return Err(Error::Usage(
+                    "the commentary is empty; the report shows a placeholder without one".into(),
+                ));
+            }
+            let mut store = Store::open(db)?;
+            let plan = checked_plan(&store, &set.place)?;
+            set_commentary(
+                &mut store,
+                (plan.id, &plan.code),
+                report_kind(set.place.report),
+                set.place.year,
+                set.place.chapter,
+                &body,
+            )?;
+            out.info(format!(
+                "stored {} for the {} report {} ({} characters)",
+                place_name(set.place.chapter),
+                report_kind(set.place.report).as_str(),
+                set.place.year,
+                body.chars().count()
+            ));
+        }
+        CommentaryAction::Show(show) => {
+            let store = Store::open(db)?;
+            let plan = checked_plan(&store, &show.place)?;
+            let stored = commentaries(
+                store.conn(),
+                plan.id,
+                report_kind(show.place.report),
+                show.place.year,
+            )
+            .map_err(|e| Error::db(db, "reading commentary", e))?;
+            let mut text = String::new();
+            for entry in &stored {
+                if show.all {
+                    text.push_str(&format!(
+                        "<!-- {} ({}, {} {}) -->\n",
+                        place_name(entry.chapter),
+                        file_name(entry.chapter),
+                        entry.updated_by,
+                        entry.updated_at
+                    ));
+                    text.push_str(entry.body.trim_end());
+                    text.push_str("\n\n");
+                } else if entry.chapter == show.place.chapter {
+                    text.push_str(&entry.body);
+                }
+            }
+            if text.is_empty() {
+                out.info("no commentary stored for this report and place");
+            }
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn place_name(chapter: Option<u32>) -> String {
+    chapter.map_or_else(|| "foreword".to_string(), |c| format!("chapter {c}"))
+}
+
+/// The plan, after checking that the year is in its period and the chapter exists.
+fn checked_plan(store: &Store, place: &CommentaryPlace) -> Result<PlanRecord> {
+    let plan = find_plan(store, place.plan.as_deref())?;
+    if !(plan.period_start..=plan.period_end).contains(&place.year) {
+        return Err(Error::Usage(format!(
+            "--year {} is outside the plan period {}-{} of {}",
+            place.year, plan.period_start, plan.period_end, plan.code
+        )));
+    }
+    if let Some(chapter) = place.chapter {
+        let structure = plan_structure(store.conn(), plan.id)
+            .map_err(|e| Error::db(store.path(), "reading plan chapters", e))?;
+        if !structure.iter().any(|c| c.number == chapter) {
+            return Err(Error::Usage(format!(
+                "plan {} has no chapter {chapter} (chapters 1-{})",
+                plan.code,
+                structure.len()
+            )));
+        }
+    }
+    Ok(plan)
+}

@@ -1,0 +1,254 @@
+//! The report templates: built into the binary from `report_templates/`, and
+//! overridable file by file from a user's `--templates DIR` (as mdBook's theme
+//! directory): a file present in DIR replaces the built-in one of the same name,
+//! every other file stays built in.
+//!
+//! Templates run with strict undefined behaviour, so a misspelt field is an error
+//! naming the file and line instead of a silent blank in a published report, and
+//! with HTML auto-escaping for `.html` files, so every value prints as text.
+
+use crate::error::{Error, Result};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, by file name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../report_templates/base.html"),
+    ),
+    (
+        "annual.html",
+        include_str!("../../report_templates/annual.html"),
+    ),
+    (
+        "midterm.html",
+        include_str!("../../report_templates/midterm.html"),
+    ),
+    (
+        "cover.html",
+        include_str!("../../report_templates/cover.html"),
+    ),
+    ("toc.html", include_str!("../../report_templates/toc.html")),
+    (
+        "summary.html",
+        include_str!("../../report_templates/summary.html"),
+    ),
+    (
+        "chapter.html",
+        include_str!("../../report_templates/chapter.html"),
+    ),
+    (
+        "indicator_table.html",
+        include_str!("../../report_templates/indicator_table.html"),
+    ),
+    (
+        "lagging.html",
+        include_str!("../../report_templates/lagging.html"),
+    ),
+    (
+        "midterm_review.html",
+        include_str!("../../report_templates/midterm_review.html"),
+    ),
+    (
+        "chart.html",
+        include_str!("../../report_templates/chart.html"),
+    ),
+    (
+        "commentary.html",
+        include_str!("../../report_templates/commentary.html"),
+    ),
+    (
+        "method_notes.html",
+        include_str!("../../report_templates/method_notes.html"),
+    ),
+    (
+        "data_notes.html",
+        include_str!("../../report_templates/data_notes.html"),
+    ),
+    (
+        "style.css",
+        include_str!("../../report_templates/style.css"),
+    ),
+];
+
+/// The template set of one rendering: built-in files plus the user's overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    override_dir: Option<PathBuf>,
+}
+
+impl Templates {
+    /// Built-in templates, overridden by the files of `dir` when given.
+    pub fn new(dir: Option<&Path>) -> Result<Templates> {
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!(
+                    "--templates {}: not a directory",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(Templates {
+            override_dir: dir.map(Path::to_path_buf),
+        })
+    }
+
+    /// The user's file overriding `name`, if there is one. Names that could leave
+    /// the directory are never looked up there.
+    fn override_path(&self, name: &str) -> Option<PathBuf> {
+        let dir = self.override_dir.as_ref()?;
+        let plain = !name.is_empty()
+            && Path::new(name)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let path = dir.join(name);
+        (plain && path.is_file()).then_some(path)
+    }
+
+    /// How a template is named in error messages: the user's file, or the built-in one.
+    fn display_name(&self, name: &str) -> String {
+        match self.override_path(name) {
+            Some(path) => path.display().to_string(),
+            None => format!("report_templates/{name} (built in)"),
+        }
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String> {
+        let env = self.environment();
+        let template = env.get_template(name).map_err(|e| self.error(name, &e))?;
+        template.render(context).map_err(|e| self.error(name, &e))
+    }
+
+    fn environment(&self) -> Environment<'static> {
+        let mut env = Environment::new();
+        // Keeps the template source and failing span in errors (off by default in
+        // release builds), so messages can quote the expression that failed.
+        env.set_debug(true);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        // Keeps the output compact and identical whatever the editor did to line ends.
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        let templates = self.clone();
+        env.set_loader(move |name| match templates.override_path(name) {
+            Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            }),
+            None => Ok(BUILTIN
+                .iter()
+                .find(|(builtin, _)| *builtin == name)
+                .map(|(_, source)| source.to_string())),
+        });
+        env
+    }
+
+    /// Turns a minijinja error into one naming the file, line and the failing
+    /// expression. An error inside an included template arrives wrapped in the
+    /// includer's error; the innermost one says where the problem really is.
+    fn error(&self, requested: &str, error: &minijinja::Error) -> Error {
+        let mut innermost = error;
+        let mut cause = std::error::Error::source(error);
+        let mut other_causes = Vec::new();
+        while let Some(inner) = cause {
+            match inner.downcast_ref::<minijinja::Error>() {
+                Some(template_error) => innermost = template_error,
+                None => other_causes.push(inner.to_string()),
+            }
+            cause = inner.source();
+        }
+        let mut message = innermost.kind().to_string();
+        if let Some(detail) = innermost.detail() {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        // A syntax error's span is the token where parsing stopped, which says
+        // little; for other errors it is the expression that failed.
+        let snippet = (innermost.kind() != minijinja::ErrorKind::SyntaxError)
+            .then(|| innermost.template_source().zip(innermost.range()))
+            .flatten()
+            .and_then(|(source, range)| source.get(range))
+            .filter(|s| !s.trim().is_empty());
+        if let Some(snippet) = snippet {
+            message.push_str(&format!(" (in `{}`)", snippet.trim()));
+        }
+        for cause in other_causes {
+            message.push_str(&format!(": {cause}"));
+        }
+        Error::Template {
+            file: self.display_name(innermost.name().unwrap_or(requested)),
+            line: innermost.line(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_users_file_overrides_only_that_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("chart.html"), "mine").unwrap();
+        let templates = Templates::new(Some(dir.path())).unwrap();
+        assert!(templates.override_path("chart.html").is_some());
+        assert!(templates.override_path("base.html").is_none());
+        assert!(templates.override_path("../chart.html").is_none());
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("annual.html"), "line one\n{% if %}\n").unwrap();
+        let templates = Templates::new(Some(dir.path())).unwrap();
+        let err = templates.render("annual.html", &()).unwrap_err();
+        match err {
+            Error::Template { file, line, .. } => {
+                assert!(file.ends_with("annual.html"), "{file}");
+                assert_eq!(line, Some(2));
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn unknown_variables_are_errors_not_blanks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("annual.html"),
+            "ok\n\n{{ report.nonexistent }}\n",
+        )
+        .unwrap();
+        let templates = Templates::new(Some(dir.path())).unwrap();
+        let context = serde_json::json!({"report": {"year": 2025}});
+        let err = templates
+            .render("annual.html", &context)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("annual.html, line 3"), "{err}");
+        assert!(err.contains("report.nonexistent"), "{err}");
+    }
+
+    #[test]
+    fn values_are_escaped_in_html_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("annual.html"), "{{ name }}").unwrap();
+        let templates = Templates::new(Some(dir.path())).unwrap();
+        let html = templates
+            .render("annual.html", &serde_json::json!({"name": "<script>"}))
+            .unwrap();
+        assert_eq!(html, "&lt;script&gt;");
+    }
+}
