@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "002_verdicts_reports.sql",
         include_str!("../../sql/002_verdicts_reports.sql"),
     ),
+    ("003_import.sql", include_str!("../../sql/003_import.sql")),
 ];
 
 /// The schema version this build of planeval writes.

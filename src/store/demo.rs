@@ -352,6 +352,7 @@ fn demo_observation(stored: &StoredIndicator, value: &DemoValue, last_year: i32)
         illustrative: true,
         change_reason: None,
         import_batch: None,
+        note: None,
     }
 }
 
