@@ -5,6 +5,7 @@
 //! and status per indicator; `report` publishes the annual and mid-term reports.
 //! [`cmd`] wires the command line to them.
 
+pub mod atomic;
 pub mod cli;
 pub mod cmd;
 pub mod error;

@@ -3,7 +3,11 @@
 
 mod check;
 mod demo;
+mod form;
+mod history;
+mod import;
 mod init;
+mod missing;
 mod plan;
 pub mod text_table;
 
@@ -49,5 +53,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(&args, out),
         Command::Plan(args) => plan::run(&cli.db, &args),
         Command::Check => check::run(&cli.db, out),
+        Command::Form(args) => form::run(&cli.db, &args, out),
+        Command::Import(args) => import::run(&cli.db, &args, out),
+        Command::History(args) => history::run(&cli.db, &args),
+        Command::Missing(args) => missing::run(&cli.db, &args, out),
     }
 }
