@@ -49,6 +49,8 @@ pub enum Command {
     History(HistoryArgs),
     /// List the values still owed for a year; exit code 4 when any are missing.
     Missing(MissingArgs),
+    /// Export the evaluation table of a year as CSV or XLSX.
+    Export(ExportArgs),
 }
 
 /// Arguments of `planeval init`.
@@ -179,6 +181,26 @@ pub struct MissingArgs {
     /// Only this department's indicators.
     #[arg(long)]
     pub department: Option<String>,
+}
+
+/// Arguments of `planeval export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The report year of the evaluation.
+    #[arg(long)]
+    pub year: i32,
+
+    /// Output format; by default taken from the extension of --out.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
 }
 
 /// Spreadsheet formats planeval writes.

@@ -1,7 +1,7 @@
 //! The data-entry workflow driven through the real binary: `form` → fill in →
 //! `import` (CSV in UTF-8 and GB18030, XLSX from a spreadsheet program),
 //! every kind of broken file, revisions and their history, ownership,
-//! and `missing`. The files are in tests/data/import/ (see its README).
+//! `missing` and `export`. The files are in tests/data/import/ (see its README).
 
 use rusqlite::{Connection, OpenFlags};
 use std::io::{Read, Write};
@@ -37,7 +37,7 @@ impl Run {
     }
 }
 
-/// A temporary database built by `planeval init`.
+/// A temporary database built by `planeval init` or `planeval demo`.
 struct Db {
     _dir: tempfile::TempDir,
     dir: PathBuf,
@@ -54,6 +54,18 @@ impl Db {
             path,
         };
         db.run(&["init"]).ok();
+        db
+    }
+
+    fn demo() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db {
+            dir: dir.path().to_path_buf(),
+            path: dir.path().join("demo.db"),
+            _dir: dir,
+        };
+        let out = db.dir.to_str().unwrap().to_string();
+        db.run(&["demo", "--out", &out]).ok();
         db
     }
 
@@ -730,6 +742,56 @@ fn missing_lists_what_each_department_owes_and_exits_4() {
     db.import(&[form], &["--department", "sci"]).ok();
     let done = db.run(&["missing", "--year", "2023", "--department", "sci"]);
     assert_eq!(done.code, 0, "{}{}", done.stdout, done.stderr);
+}
+
+#[test]
+fn the_evaluation_exports_to_csv_and_xlsx() {
+    let db = Db::demo();
+    let csv_path = db.dir.join("evaluation.csv");
+    let xlsx_path = db.dir.join("evaluation.xlsx");
+    db.run(&[
+        "export",
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+        "--out",
+        csv_path.to_str().unwrap(),
+    ])
+    .ok();
+    db.run(&[
+        "export",
+        "--year",
+        "2024",
+        "--out",
+        xlsx_path.to_str().unwrap(),
+    ])
+    .ok();
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(text.starts_with("\u{feff}指标代码,指标名称,计量单位,章,属性"));
+    assert_eq!(text.lines().count(), 107, "header and 106 indicators");
+    let gdp = text.lines().find(|l| l.starts_with("gdp,")).unwrap();
+    assert!(
+        gdp.contains("地区生产总值") && gdp.contains("是（非官方）"),
+        "{gdp}"
+    );
+
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(&xlsx_path).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.height(), 107);
+    assert_eq!(range.get((0, 0)).unwrap().to_string(), "指标代码");
+    let leftovers = std::fs::read_dir(&db.dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "temporary files were left behind");
 }
 
 #[test]

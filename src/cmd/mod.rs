@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod export;
 mod form;
 mod history;
 mod import;
@@ -57,5 +58,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Import(args) => import::run(&cli.db, &args, out),
         Command::History(args) => history::run(&cli.db, &args),
         Command::Missing(args) => missing::run(&cli.db, &args, out),
+        Command::Export(args) => export::run(&cli.db, &args, out),
     }
 }
