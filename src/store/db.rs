@@ -179,9 +179,11 @@ impl Store {
     }
 }
 
-/// The OS user running planeval, recorded with every change.
+/// The OS user running planeval, recorded with every change. cron sets
+/// LOGNAME but not always USER, and imports are often run from cron.
 pub fn current_user() -> String {
     std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_string())
 }
