@@ -73,6 +73,10 @@ pub enum Error {
     #[error("check found {errors} error(s) in {}", path.display())]
     CheckFailed { path: PathBuf, errors: usize },
 
+    /// An import found errors in its files; nothing was written.
+    #[error("import rejected: {errors} error(s) in {files} file(s); nothing was written")]
+    ImportRejected { errors: usize, files: usize },
+
     /// Values are missing (used by `planeval missing`).
     #[error("{0}")]
     DataMissing(String),

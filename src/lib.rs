@@ -2,13 +2,16 @@
 //!
 //! The pipeline is visible in the modules: [`store`] keeps the plan catalog and
 //! yearly observations in one SQLite file; `evaluate` turns them into progress
-//! and status per indicator; `report` publishes the annual and mid-term reports.
-//! [`cmd`] wires the command line to them.
+//! and status per indicator; `report` publishes the annual and mid-term reports;
+//! [`export`] gives the evaluation to people who work in Excel. [`cmd`] wires
+//! the command line to them.
 
+pub mod atomic;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod evaluate;
+pub mod export;
 pub mod lock;
 pub mod model;
 pub mod report;

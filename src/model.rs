@@ -111,6 +111,16 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Which report an edition belongs to.
+    ReportKind {
+        /// The yearly monitoring report (年度监测报告).
+        Annual => "annual",
+        /// The mid-term evaluation (中期评估报告).
+        Midterm => "midterm",
+    }
+);
+
 impl TargetKind {
     /// The direction of improvement a kind implies, if it implies one.
     pub fn implied_better(self) -> Option<Better> {

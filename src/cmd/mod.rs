@@ -6,7 +6,12 @@ mod check;
 mod commentary;
 mod demo;
 mod evaluate;
+mod export;
+mod form;
+mod history;
+mod import;
 mod init;
+mod missing;
 mod plan;
 pub mod progress;
 mod report;
@@ -91,5 +96,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Restore(args) => backup::restore(&cli.db, &args, out),
         Command::Report(args) => report::run(&cli.db, cli.config.as_deref(), &args, out),
         Command::Commentary(args) => commentary::run(&cli.db, &args, out),
+        Command::Form(args) => form::run(&cli.db, &args, out),
+        Command::Import(args) => import::run(&cli.db, &args, out),
+        Command::History(args) => history::run(&cli.db, &args),
+        Command::Missing(args) => missing::run(&cli.db, &args, out),
+        Command::Export(args) => export::run(&cli.db, &args, out),
     }
 }

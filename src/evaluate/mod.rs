@@ -1,7 +1,8 @@
 //! The evaluation engine: targets and observations in, one verdict per
 //! indicator out. `frame` does the table work in polars (validation, filtering,
 //! grouping, roll-ups) for one plan or thousands at once; `rules` holds the pure
-//! functions that assess one indicator; `config` the documented thresholds.
+//! functions that assess one indicator; `config` the documented thresholds;
+//! `input` loads a plan's input from the store.
 
 pub mod config;
 pub mod frame;

@@ -12,7 +12,6 @@ pub mod commentary;
 pub mod context;
 pub mod html;
 pub mod markdown;
-pub mod output;
 pub mod pdf;
 pub mod svg;
 pub mod templates;
@@ -154,7 +153,7 @@ pub fn publish(
     }
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     for (path, bytes) in &rendered {
-        output::write_atomic(path, bytes)?;
+        crate::atomic::write_atomically(path, bytes)?;
     }
     Ok(rendered.into_iter().map(|(path, _)| path).collect())
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "002_verdicts_reports.sql",
         include_str!("../../sql/002_verdicts_reports.sql"),
     ),
+    ("003_import.sql", include_str!("../../sql/003_import.sql")),
 ];
 
 /// The schema version this build of planeval writes.
@@ -263,9 +264,11 @@ fn filesystem_magic(_path: &Path) -> Option<i64> {
     None
 }
 
-/// The OS user running planeval, recorded with every change.
+/// The OS user running planeval, recorded with every change. cron sets
+/// LOGNAME but not always USER, and imports are often run from cron.
 pub fn current_user() -> String {
     std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_string())
 }

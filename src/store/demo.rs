@@ -363,6 +363,7 @@ fn demo_observation(
         illustrative: true,
         change_reason: None,
         import_batch: None,
+        note: None,
     }
 }
 

@@ -1,10 +1,17 @@
 //! The SQLite store: opening the file, the plan catalog, observations, demo
-//! data, the integrity checks, and what the reports read (commentary, sources).
+//! data, the integrity checks, importing departments' figures, the history of
+//! values, values still owed, published report editions, and what the reports
+//! read (commentary, sources).
 
 pub mod catalog;
 pub mod check;
 pub mod db;
 pub mod demo;
+pub mod departments;
+pub mod editions;
+pub mod history;
+pub mod import;
+pub mod missing;
 pub mod observations;
 pub mod parquet;
 pub mod plans;

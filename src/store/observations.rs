@@ -21,6 +21,8 @@ pub struct NewObservation {
     pub illustrative: bool,
     pub change_reason: Option<String>,
     pub import_batch: Option<String>,
+    /// What the department wrote beside the value (the form's 备注 column).
+    pub note: Option<String>,
 }
 
 /// Inserts a new observation, or replaces the current one for the same indicator
@@ -33,7 +35,7 @@ pub fn write_observation(tx: &Transaction<'_>, o: &NewObservation) -> rusqlite::
             ":source": o.source, ":department_code": o.department,
             ":recorded_by": o.recorded_by, ":recorded_at": o.recorded_at,
             ":illustrative": o.illustrative, ":change_reason": o.change_reason,
-            ":import_batch": o.import_batch,
+            ":import_batch": o.import_batch, ":note": o.note,
         })
         .map(drop)
 }

@@ -9,25 +9,7 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Which report a piece of commentary (or a rendering) belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportKind {
-    /// The annual monitoring report (年度监测报告).
-    Annual,
-    /// The mid-term evaluation (中期评估报告).
-    Midterm,
-}
-
-impl ReportKind {
-    /// The form stored in the `commentary` table and used in file names.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportKind::Annual => "annual",
-            ReportKind::Midterm => "midterm",
-        }
-    }
-}
+pub use crate::model::ReportKind;
 
 /// Where a commentary belongs: the foreword (`None`) or a chapter number.
 pub type CommentaryChapter = Option<u32>;

@@ -14,7 +14,7 @@ static NEXT_TEMPORARY: AtomicU64 = AtomicU64::new(0);
 /// directory (so the rename never crosses file systems), flushed to disk, then
 /// renamed over `path`. On failure the temporary file is removed and `path` is
 /// left as it was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let temporary = temporary_path(path);
     let written = write_and_sync(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, path))
@@ -68,8 +68,8 @@ mod tests {
     fn replaces_the_file_and_leaves_no_temporary_behind() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("annual-2025.html");
-        write_atomic(&path, b"old").unwrap();
-        write_atomic(&path, b"new").unwrap();
+        write_atomically(&path, b"old").unwrap();
+        write_atomically(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -82,7 +82,7 @@ mod tests {
     fn a_failed_write_keeps_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-dir").join("x.html");
-        let err = write_atomic(&path, b"data").unwrap_err();
+        let err = write_atomically(&path, b"data").unwrap_err();
         assert!(err.to_string().contains("x.html"), "{err}");
     }
 }

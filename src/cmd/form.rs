@@ -1,0 +1,55 @@
+//! `planeval form --department D --year Y --out FILE`: write the fill-in form
+//! a department returns to the office, as XLSX or CSV (by the file's extension).
+
+use super::Output;
+use crate::atomic::write_atomically;
+use crate::cli::{FormArgs, TableFormat};
+use crate::error::{exit, Error, Result};
+use crate::store::departments::find_department;
+use crate::store::import::form::{build_form, form_csv, form_xlsx};
+use crate::store::plans::find_plan;
+use crate::store::Store;
+use std::path::Path;
+
+pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
+    let format = TableFormat::from_path(&args.out).ok_or_else(|| {
+        Error::Usage(format!(
+            "--out {}: the form is written as .xlsx or .csv; name the file accordingly",
+            args.out.display()
+        ))
+    })?;
+    let store = Store::open(db)?;
+    let plan = find_plan(&store, args.plan.as_deref())?;
+    let department = find_department(&store, &args.department)?;
+    if !(plan.base_year..=plan.period_end).contains(&args.year) {
+        return Err(Error::Usage(format!(
+            "--year {} is outside plan {} ({}–{})",
+            args.year, plan.code, plan.base_year, plan.period_end
+        )));
+    }
+    let form = build_form(store.conn(), &plan, &department, args.year)
+        .map_err(|e| Error::db(db, "reading the department's indicators", e))?;
+    if form.rows.is_empty() {
+        return Err(Error::Usage(format!(
+            "department `{}` ({}) is responsible for no indicator of plan {}",
+            department.code, department.short_name, plan.code
+        )));
+    }
+    let bytes = match format {
+        TableFormat::Csv => form_csv(&form).map_err(|e| Error::io(&args.out, e))?,
+        TableFormat::Xlsx => {
+            form_xlsx(&form).map_err(|e| Error::io(&args.out, std::io::Error::other(e)))?
+        }
+    };
+    write_atomically(&args.out, &bytes)?;
+    out.info(format!(
+        "{}: {} form for {} ({}), {} indicator(s), year {}",
+        args.out.display(),
+        plan.code,
+        department.code,
+        department.short_name,
+        form.rows.len(),
+        args.year
+    ));
+    Ok(exit::OK)
+}

@@ -1,0 +1,182 @@
+//! Importing departments' figures: the fill-in form they receive, the files they
+//! send back, and the checks between the two and the database.
+//!
+//! The pipeline is `read` (files into rows of cells, any encoding or format
+//! problem noted) → `plan` (every row checked against the catalog and the
+//! current values, every problem collected, the change of each row decided) →
+//! `apply` (all changes in one transaction, or none). docs/import.md describes
+//! the workflow and every rule.
+
+pub mod columns;
+pub mod form;
+pub mod number;
+pub mod plan;
+pub mod read;
+pub mod rules;
+
+use self::columns::Column;
+use self::plan::{plan_import, Action, ImportPlan, ImportRequest};
+use self::read::SourceFile;
+use super::db::{now_utc, Store};
+use super::observations::{write_observation, NewObservation};
+use super::plans::{audit, PlanRecord};
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// How serious a problem is: any error rejects the whole import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about an import file, at a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// The file as the user named it.
+    pub file: String,
+    /// The row as a spreadsheet shows it; problems with the whole file are at row 1.
+    pub row: u32,
+    /// The indicator code of the row, when it has one.
+    pub code: Option<String>,
+    /// The column the problem is in, when it is in one.
+    pub field: Option<Column>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    /// `FILE:ROW: code: [warning: ][column: ]problem`, one line, so the list can
+    /// be grepped, sorted and sent back to the department as it is.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: ",
+            self.file,
+            self.row,
+            self.code.as_deref().unwrap_or("-")
+        )?;
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        if let Some(field) = self.field {
+            write!(f, "{}: ", field.describe())?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    /// Every row's decision and every problem.
+    pub plan: ImportPlan,
+    /// The batch id written with the changed rows, when anything was written.
+    pub batch: Option<String>,
+}
+
+/// Checks `files` and, when they hold no error and this is not a dry run,
+/// writes every change in one transaction.
+///
+/// The files are checked once against a read of the database to report, and
+/// again inside the write transaction, so a value another process finalised in
+/// between can never be overwritten unnoticed; if the second check differs,
+/// nothing is written and the import asks to be run again.
+pub fn import_files(
+    store: &mut Store,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+    dry_run: bool,
+) -> Result<ImportOutcome> {
+    let path = store.path().to_path_buf();
+    let checked = plan_import(store.conn(), plan, files, request)
+        .map_err(|e| Error::db(&path, "checking the import against the database", e))?;
+    if dry_run || checked.errors() > 0 || checked.changes().next().is_none() {
+        return Ok(ImportOutcome {
+            plan: checked,
+            batch: None,
+        });
+    }
+    let batch = batch_id(files, request, &now_utc());
+    store.write("importing values", |tx| {
+        let again = plan_import(tx, plan, files, request)
+            .map_err(|e| Error::db(&path, "checking the import against the database", e))?;
+        if again.values != checked.values || again.errors() > 0 {
+            return Err(Error::Busy {
+                what: format!("database {}", path.display()),
+                detail: "values changed while the files were being checked; nothing was \
+                         written, run the import again"
+                    .to_string(),
+            });
+        }
+        apply(tx, plan, files, request, &again, &batch)
+            .map_err(|e| Error::db(&path, "writing imported values", e))
+    })?;
+    Ok(ImportOutcome {
+        plan: checked,
+        batch: Some(batch),
+    })
+}
+
+/// `20250314T101502Z-1a2b3c4d`: when, and a digest of the files and the request,
+/// so two batches are told apart in the history and the audit log.
+pub fn batch_id(files: &[SourceFile], request: &ImportRequest, now: &str) -> String {
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.name.as_bytes());
+        hasher.update(file.digest.as_bytes());
+    }
+    hasher.update(request.department.as_bytes());
+    let digest = super::catalog::hex(&hasher.finalize());
+    let compact: String = now.chars().filter(|c| *c != '-' && *c != ':').collect();
+    format!("{compact}-{}", &digest[..8])
+}
+
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+    checked: &ImportPlan,
+    batch: &str,
+) -> rusqlite::Result<()> {
+    let recorded_at = now_utc();
+    for value in checked.changes() {
+        write_observation(
+            tx,
+            &NewObservation {
+                indicator_id: value.indicator_id,
+                year: value.year,
+                value: value.value,
+                value_kind: value.value_kind,
+                status: value.status,
+                source: value.source.clone(),
+                department: request.department.clone(),
+                recorded_by: request.user.clone(),
+                recorded_at: recorded_at.clone(),
+                illustrative: false,
+                change_reason: request.reason.clone(),
+                import_batch: Some(batch.to_string()),
+                note: value.note.clone(),
+            },
+        )?;
+    }
+    let detail = serde_json::json!({
+        "batch": batch,
+        "department": request.department,
+        "as_office": request.as_office,
+        "status": request.status.as_str(),
+        "revise": request.revise,
+        "reason": request.reason,
+        "files": files.iter().map(|f| serde_json::json!({"name": f.name, "sha256": f.digest})).collect::<Vec<_>>(),
+        "new": checked.count(Action::New),
+        "changed": checked.count(Action::Change),
+        "revised": checked.count(Action::Revise),
+        "finalized": checked.count(Action::Finalize),
+        "unchanged": checked.count(Action::Unchanged),
+        "left_empty": checked.left_empty,
+    });
+    audit(tx, "import", &plan.code, &detail.to_string())
+}

@@ -1,0 +1,532 @@
+//! Checking import rows against the catalog and the values already recorded,
+//! and deciding what each row does: a new value, a change, a revision of a
+//! final value, a preliminary value confirmed as final, or nothing at all.
+//! Every problem of every row is collected; the caller decides to write only
+//! when there is none.
+
+use super::columns::{parse_value_kind, Column};
+use super::number::{fold_width, parse_value, parse_year};
+use super::read::{Cell, RawRow, SourceFile};
+use super::rules::{impossible_value, jump_warning, PreviousValue};
+use super::{Problem, Severity};
+use crate::model::{unit_is_percent, ObservationStatus, TargetKind, ValueKind};
+use crate::store::observations::plan_observations;
+use crate::store::plans::{plan_indicators, PlanRecord, StoredIndicator};
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// Who imports, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRequest {
+    /// The department whose figures these are (`--department`).
+    pub department: String,
+    /// The statistics office importing for other departments (`--as-office`).
+    pub as_office: bool,
+    /// The status new values get: preliminary or final.
+    pub status: ObservationStatus,
+    /// Final values may be changed (`--revise`); they become `revised`.
+    pub revise: bool,
+    /// Why, recorded on every row written (`--reason`).
+    pub reason: Option<String>,
+    /// The OS user running the import, recorded on every row written.
+    pub user: String,
+}
+
+/// What one row does to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// No value for this indicator and year yet.
+    New,
+    /// Replaces a preliminary value.
+    Change,
+    /// Replaces a final (or already revised) value; the row becomes `revised`.
+    Revise,
+    /// Confirms a preliminary value, unchanged, as final.
+    Finalize,
+    /// The same value is already recorded.
+    Unchanged,
+}
+
+impl Action {
+    /// A short word for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::New => "new",
+            Action::Change => "changed",
+            Action::Revise => "revised",
+            Action::Finalize => "finalized",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A value already in the database.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurrentValue {
+    pub value: f64,
+    pub value_kind: ValueKind,
+    pub status: ObservationStatus,
+}
+
+/// One valid row and what it will do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedValue {
+    pub file: String,
+    pub row: u32,
+    pub indicator_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub year: i32,
+    pub value: f64,
+    pub value_kind: ValueKind,
+    /// The status the row will have afterwards.
+    pub status: ObservationStatus,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub current: Option<CurrentValue>,
+    pub action: Action,
+}
+
+/// Everything the check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportPlan {
+    /// Valid rows with a value, in file and row order.
+    pub values: Vec<PlannedValue>,
+    /// Errors and warnings, in file and row order.
+    pub problems: Vec<Problem>,
+    /// Rows whose value cell was empty (not reported yet); they change nothing.
+    pub left_empty: usize,
+}
+
+impl ImportPlan {
+    /// How many errors were found; any error means nothing is written.
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+
+    /// The rows that change the database.
+    pub fn changes(&self) -> impl Iterator<Item = &PlannedValue> {
+        self.values.iter().filter(|v| v.action != Action::Unchanged)
+    }
+
+    /// How many rows take this action.
+    pub fn count(&self, action: Action) -> usize {
+        self.values.iter().filter(|v| v.action == action).count()
+    }
+}
+
+/// Checks every row of `files` for `plan` against what `conn` holds now.
+pub fn plan_import(
+    conn: &Connection,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+) -> rusqlite::Result<ImportPlan> {
+    let indicators = plan_indicators(conn, Some(plan.id))?;
+    let by_code: HashMap<&str, &StoredIndicator> = indicators
+        .iter()
+        .map(|i| (i.definition.code.as_str(), i))
+        .collect();
+    let current: HashMap<(i64, i32), CurrentValue> = plan_observations(conn, Some(plan.id))?
+        .into_iter()
+        .map(|o| {
+            (
+                (o.indicator_id, o.year),
+                CurrentValue {
+                    value: o.value,
+                    value_kind: o.value_kind,
+                    status: o.status,
+                },
+            )
+        })
+        .collect();
+    let mut checker = RowChecker {
+        plan,
+        request,
+        by_code,
+        current: &current,
+        seen: HashMap::new(),
+        problems: Vec::new(),
+    };
+    let mut values = Vec::new();
+    let mut left_empty = 0;
+    for file in files {
+        checker.problems.extend(file.problems.iter().cloned());
+        for row in &file.rows {
+            if row.cell(Column::Value).is_none() {
+                left_empty += 1;
+                continue;
+            }
+            if let Some(value) = checker.check(&file.name, row) {
+                values.push(value);
+            }
+        }
+    }
+    let mut problems = checker.problems;
+    problems.extend(jump_warnings(&values, &current));
+    // Read problems come first per file; put everything back in row order.
+    let order: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(index, f)| (f.name.as_str(), index))
+        .collect();
+    problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.row, p.severity));
+    Ok(ImportPlan {
+        values,
+        problems,
+        left_empty,
+    })
+}
+
+/// Warnings for values that jump against the previous year, which may come
+/// from the database or from the same import.
+fn jump_warnings(
+    values: &[PlannedValue],
+    current: &HashMap<(i64, i32), CurrentValue>,
+) -> Vec<Problem> {
+    let mut merged: HashMap<(i64, i32), (f64, ValueKind)> = current
+        .iter()
+        .map(|(key, c)| (*key, (c.value, c.value_kind)))
+        .collect();
+    for v in values {
+        merged.insert((v.indicator_id, v.year), (v.value, v.value_kind));
+    }
+    values
+        .iter()
+        .filter(|v| v.action != Action::Unchanged)
+        .filter_map(|v| {
+            let previous = merged
+                .get(&(v.indicator_id, v.year - 1))
+                .map(|&(value, value_kind)| PreviousValue {
+                    year: v.year - 1,
+                    value,
+                    value_kind,
+                });
+            let message = jump_warning(v.value_kind, v.value, previous)?;
+            Some(Problem {
+                severity: Severity::Warning,
+                file: v.file.clone(),
+                row: v.row,
+                code: Some(v.code.clone()),
+                field: Some(Column::Value),
+                message,
+            })
+        })
+        .collect()
+}
+
+struct RowChecker<'a> {
+    plan: &'a PlanRecord,
+    request: &'a ImportRequest,
+    by_code: HashMap<&'a str, &'a StoredIndicator>,
+    current: &'a HashMap<(i64, i32), CurrentValue>,
+    /// Where each indicator and year was first seen, to report duplicates.
+    seen: HashMap<(i64, i32), (String, u32)>,
+    problems: Vec<Problem>,
+}
+
+impl RowChecker<'_> {
+    fn problem(
+        &mut self,
+        severity: Severity,
+        file: &str,
+        row: &RawRow,
+        code: Option<&str>,
+        field: Option<Column>,
+        message: String,
+    ) {
+        self.problems.push(Problem {
+            severity,
+            file: file.to_string(),
+            row: row.row,
+            code: code.map(str::to_string),
+            field,
+            message,
+        });
+    }
+
+    /// Checks one row that has a value; `None` when it has an error.
+    fn check(&mut self, file: &str, row: &RawRow) -> Option<PlannedValue> {
+        let errors_before = self.errors();
+        let code = match row.text(Column::Code) {
+            Some(code) => code,
+            None => {
+                let message = "is empty; every value needs the indicator code the form gives";
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    None,
+                    Some(Column::Code),
+                    message.to_string(),
+                );
+                return None;
+            }
+        };
+        let Some(&indicator) = self.by_code.get(code.as_str()) else {
+            let message = format!(
+                "unknown indicator code `{code}` in plan {}; use the code from the form",
+                self.plan.code
+            );
+            self.problem(Severity::Error, file, row, Some(&code), None, message);
+            return None;
+        };
+        let d = &indicator.definition;
+        if !self.request.as_office && d.department != self.request.department {
+            let message = format!(
+                "indicator belongs to department `{}`, not `{}`; only the statistics office may \
+                 import it (with --as-office)",
+                d.department, self.request.department
+            );
+            self.problem(Severity::Error, file, row, Some(&code), None, message);
+        }
+        let year = self.year(file, row, &code);
+        self.check_descriptions(file, row, indicator);
+        let value_kind = self.value_kind(file, row, indicator);
+        let value = self.value(file, row, indicator);
+        if let (Some(value), Some(value_kind)) = (value, value_kind) {
+            if let Some(message) = impossible_value(&d.unit, d.kind, value_kind, value) {
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    Some(&code),
+                    Some(Column::Value),
+                    message,
+                );
+            }
+        }
+        let year = year?;
+        let key = (indicator.id, year);
+        if let Some((first_file, first_row)) = self.seen.get(&key).cloned() {
+            let message = format!(
+                "{year} appears twice: this row repeats {first_file}:{first_row} (same indicator and year)"
+            );
+            self.problem(Severity::Error, file, row, Some(&code), None, message);
+        } else {
+            self.seen.insert(key, (file.to_string(), row.row));
+        }
+        // A row already wrong in itself is not also compared with the database:
+        // "a revision is needed" would be noise beside "the value is impossible".
+        if self.errors() > errors_before {
+            return None;
+        }
+        let (value, value_kind) = (value?, value_kind?);
+        let current = self.current.get(&key).copied();
+        let (action, status) = match decide(self.request, year, value, value_kind, current) {
+            Ok(decision) => decision,
+            Err(message) => {
+                let field = Some(Column::Value);
+                self.problem(Severity::Error, file, row, Some(&code), field, message);
+                return None;
+            }
+        };
+        Some(PlannedValue {
+            file: file.to_string(),
+            row: row.row,
+            indicator_id: indicator.id,
+            code,
+            name: d.name.clone(),
+            unit: d.unit.clone(),
+            year,
+            value,
+            value_kind,
+            status,
+            source: row.text(Column::Source),
+            note: row.text(Column::Note),
+            current,
+            action,
+        })
+    }
+
+    fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+
+    fn year(&mut self, file: &str, row: &RawRow, code: &str) -> Option<i32> {
+        let year = match row.cell(Column::Year) {
+            None => Err("is empty".to_string()),
+            Some(Cell::Number(n)) if n.fract() == 0.0 && (1000.0..10000.0).contains(n) => {
+                Ok(*n as i32)
+            }
+            Some(Cell::Text(text)) => {
+                parse_year(text).ok_or_else(|| format!("`{text}` is not a year"))
+            }
+            Some(Cell::Number(n)) | Some(Cell::Percent(n)) => Err(format!("{n} is not a year")),
+            Some(Cell::Other(what)) => Err(format!("is {what}, not a year")),
+        };
+        let (first, last) = (self.plan.base_year, self.plan.period_end);
+        let year = year.and_then(|year| {
+            if (first..=last).contains(&year) {
+                Ok(year)
+            } else {
+                Err(format!(
+                    "{year} is outside plan {} ({first}–{last}: base year to the end of the period)",
+                    self.plan.code
+                ))
+            }
+        });
+        match year {
+            Ok(year) => Some(year),
+            Err(message) => {
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    Some(code),
+                    Some(Column::Year),
+                    message,
+                );
+                None
+            }
+        }
+    }
+
+    /// The name and unit columns are there for the reader; when they disagree
+    /// with the catalog the row may be shifted or converted, so say so.
+    fn check_descriptions(&mut self, file: &str, row: &RawRow, indicator: &StoredIndicator) {
+        let d = &indicator.definition;
+        if let Some(unit) = row.text(Column::Unit) {
+            if fold_width(&unit).trim() != fold_width(&d.unit).trim() {
+                let message = format!(
+                    "the file says `{unit}`, but {} is measured in `{}`; report the value in `{}`",
+                    d.code, d.unit, d.unit
+                );
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    Some(&d.code),
+                    Some(Column::Unit),
+                    message,
+                );
+            }
+        }
+        if let Some(name) = row.text(Column::Name) {
+            if name != d.name {
+                let message = format!(
+                    "`{name}` differs from the catalog's `{}`; check that the row belongs to this code",
+                    d.name
+                );
+                self.problem(
+                    Severity::Warning,
+                    file,
+                    row,
+                    Some(&d.code),
+                    Some(Column::Name),
+                    message,
+                );
+            }
+        }
+    }
+
+    fn value_kind(
+        &mut self,
+        file: &str,
+        row: &RawRow,
+        indicator: &StoredIndicator,
+    ) -> Option<ValueKind> {
+        let d = &indicator.definition;
+        let kind = match row.cell(Column::ValueKind) {
+            None => Ok(ValueKind::Level),
+            Some(Cell::Text(text)) => parse_value_kind(text).ok_or_else(|| {
+                format!("`{text}` is neither 水平值 (level) nor 同比变化 (yoy_change)")
+            }),
+            Some(_) => Err("must be 水平值 (level) or 同比变化 (yoy_change)".to_string()),
+        };
+        let kind = kind.and_then(|kind| {
+            if kind == ValueKind::YoyChange && d.kind != TargetKind::RelativeChange {
+                Err(format!(
+                    "同比变化 (yoy_change) is accepted only for relative-change indicators; \
+                     report the level of {} in {}",
+                    d.code, d.unit
+                ))
+            } else {
+                Ok(kind)
+            }
+        });
+        match kind {
+            Ok(kind) => Some(kind),
+            Err(message) => {
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    Some(&d.code),
+                    Some(Column::ValueKind),
+                    message,
+                );
+                None
+            }
+        }
+    }
+
+    fn value(&mut self, file: &str, row: &RawRow, indicator: &StoredIndicator) -> Option<f64> {
+        let d = &indicator.definition;
+        let value = match row.cell(Column::Value) {
+            None => return None,
+            Some(Cell::Text(text)) => parse_value(text, &d.unit).map_err(|e| e.to_string()),
+            Some(Cell::Number(n)) => Ok(*n),
+            Some(Cell::Percent(n)) if unit_is_percent(&d.unit) => Ok(*n),
+            Some(Cell::Percent(n)) => Err(format!(
+                "the cell is formatted as a percentage (it shows {n}%), but {} is measured in {}",
+                d.code, d.unit
+            )),
+            Some(Cell::Other(what)) => Err(format!("is {what}, not a number")),
+        };
+        match value {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.problem(
+                    Severity::Error,
+                    file,
+                    row,
+                    Some(&d.code),
+                    Some(Column::Value),
+                    message,
+                );
+                None
+            }
+        }
+    }
+}
+
+/// What a row does, given what is recorded. A final value is never replaced
+/// without `--revise`; re-sending the same value changes nothing and never
+/// lowers a status. The error explains how to revise.
+fn decide(
+    request: &ImportRequest,
+    year: i32,
+    value: f64,
+    value_kind: ValueKind,
+    current: Option<CurrentValue>,
+) -> Result<(Action, ObservationStatus), String> {
+    let Some(current) = current else {
+        return Ok((Action::New, request.status));
+    };
+    let same = current.value == value && current.value_kind == value_kind;
+    let is_final = matches!(
+        current.status,
+        ObservationStatus::Final | ObservationStatus::Revised
+    );
+    match (same, is_final) {
+        (true, false) if request.status == ObservationStatus::Final => {
+            Ok((Action::Finalize, ObservationStatus::Final))
+        }
+        (true, _) => Ok((Action::Unchanged, current.status)),
+        (false, false) => Ok((Action::Change, request.status)),
+        (false, true) if request.revise => Ok((Action::Revise, ObservationStatus::Revised)),
+        (false, true) => Err(format!(
+            "{year} already has the {} value {} ({}); replacing it with {value} ({value_kind}) \
+             is a revision: run again with --revise --reason \"...\"",
+            current.status, current.value, current.value_kind
+        )),
+    }
+}
