@@ -265,6 +265,34 @@ pub struct ReportArgs {
     /// Directory of commentary files (`foreword.md`, `chapter-03.md`, ...).
     #[arg(long, value_name = "DIR")]
     pub commentary: Option<PathBuf>,
+
+    /// Publish the report of every plan in the database, each in DIR/<plan code>/.
+    #[arg(long, conflicts_with = "plan")]
+    pub all_plans: bool,
+
+    /// Reports rendered at once with --all-plans (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Font for PDF output: a TTF, OTF or TTC file (default: the bundled Noto Sans SC).
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+
+    /// Face index within a font collection (.ttc).
+    #[arg(long, default_value_t = 0, requires = "font")]
+    pub font_index: u32,
+
+    /// Refuse to write a PDF when the font lacks a glyph for any character.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Lock file that keeps two report runs apart (default: DB.report.lock).
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+
+    /// Seconds to wait for another run's lock before giving up with exit code 3.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub wait: u64,
 }
 
 /// Arguments of `planeval commentary`.

@@ -81,6 +81,16 @@ pub enum Error {
     #[error("{0}")]
     DataMissing(String),
 
+    /// The PDF engine failed (a bad font file, names the file).
+    #[error("PDF: {0}")]
+    Pdf(#[from] crate::report::pdf::PdfError),
+
+    /// The PDF font lacks glyphs for characters of the report (with --strict).
+    #[error(
+        "the PDF font has no glyph for these characters: {0} (choose another font with --font)"
+    )]
+    MissingGlyphs(String),
+
     /// The evaluation engine failed.
     #[error("evaluation failed: {0}")]
     Evaluate(String),

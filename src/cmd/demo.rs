@@ -10,7 +10,7 @@ use crate::cli::DemoArgs;
 use crate::error::{exit, Error, Result};
 use crate::evaluate::Thresholds;
 use crate::report::templates::Templates;
-use crate::report::{self, ReportRequest, AVAILABLE_FORMATS};
+use crate::report::{self, FontChoice, Renderers, ReportRequest, AVAILABLE_FORMATS};
 use crate::store::catalog;
 use crate::store::demo::{builtin_recipe, write_demo, DEMO_SOURCE};
 use crate::store::plans::{find_plan, load_catalog};
@@ -45,7 +45,12 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
     let store = Store::open(db)?;
     let last_year = builtin_recipe()?.last_year;
     let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
-    let templates = Templates::new(None)?;
+    let renderers = Renderers::new(
+        Templates::new(None)?,
+        AVAILABLE_FORMATS,
+        &FontChoice::Bundled,
+        false,
+    )?;
     for (kind, year) in [
         (ReportKind::Annual, Some(last_year)),
         (ReportKind::Midterm, None),
@@ -61,7 +66,11 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
                 source_date_epoch: source_date_epoch.as_deref(),
             },
         )?;
-        for path in report::publish(&context, AVAILABLE_FORMATS, &templates, dir)? {
+        let published = report::publish(&context, AVAILABLE_FORMATS, &renderers, dir)?;
+        for warning in &published.warnings {
+            out.warn(warning);
+        }
+        for path in &published.paths {
             out.info(format!(
                 "{}: {} (demo data)",
                 path.display(),

@@ -1,43 +1,183 @@
 //! `planeval report annual|midterm`: build the report context from the store,
-//! render each requested format, and write the files atomically.
+//! render each requested format, and write the files atomically. With
+//! `--all-plans`, one evaluation covers every plan and the reports are rendered
+//! in parallel. A run lock keeps overlapping cron runs apart.
 
-use super::Output;
+use super::progress::Progress;
+use super::{open_store, Output};
 use crate::cli::{ReportArgs, ReportFormat, ReportName};
-use crate::error::{exit, Result};
-use crate::evaluate::Config;
+use crate::error::{exit, Error, Result};
+use crate::evaluate::{self, Config, PlanEvaluation};
+use crate::lock::RunLock;
 use crate::report::templates::Templates;
-use crate::report::{self, Format, ReportRequest};
+use crate::report::{self, FontChoice, Format, Published, Renderers, ReportRequest};
+use crate::store::plans::all_plans;
 use crate::store::reports::ReportKind;
 use crate::store::Store;
-use std::path::Path;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
 
 /// The environment variable that fixes the printed date (reproducible builds).
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
 pub fn run(db: &Path, config: Option<&Path>, args: &ReportArgs, out: Output) -> Result<u8> {
     let formats = formats(&args.format);
-    let templates = Templates::new(args.templates.as_deref())?;
-    let config = Config::load(config)?;
-    let store = Store::open(db)?;
-    let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
-    let context = report::prepare(
-        &store,
-        &config.thresholds,
-        &ReportRequest {
-            kind: report_kind(args.kind),
-            year: args.year,
-            plan: args.plan.as_deref(),
-            commentary_dir: args.commentary.as_deref(),
-            source_date_epoch: source_date_epoch.as_deref(),
+    let font = match &args.font {
+        Some(path) => FontChoice::File {
+            path: path.clone(),
+            face: args.font_index,
         },
+        None => FontChoice::Bundled,
+    };
+    let renderers = Renderers::new(
+        Templates::new(args.templates.as_deref())?,
+        &formats,
+        &font,
+        args.strict,
     )?;
-    for path in report::publish(&context, &formats, &templates, &args.out)? {
-        out.info(format!("{}: {}", path.display(), context.report.title));
+    let config = Config::load(config)?;
+    let lock_path = args.lock.clone().unwrap_or_else(|| default_lock(db));
+    let lock = RunLock::acquire(&lock_path, Duration::from_secs(args.wait))?;
+    if !lock.waited.is_zero() {
+        out.detail(format!(
+            "waited {:.1} s for {}",
+            lock.waited.as_secs_f64(),
+            lock.path().display()
+        ));
     }
+    let store = open_store(db, out)?;
+    let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
+    let request = ReportRequest {
+        kind: report_kind(args.kind),
+        year: args.year,
+        plan: args.plan.as_deref(),
+        commentary_dir: args.commentary.as_deref(),
+        source_date_epoch: source_date_epoch.as_deref(),
+    };
+    if args.all_plans {
+        return all_plan_reports(&store, &config, &request, &formats, &renderers, args, out);
+    }
+    let context = report::prepare(&store, &config.thresholds, &request)?;
+    let published = report::publish(&context, &formats, &renderers, &args.out)?;
+    announce(&published, &context.report.title, out);
     if context.data_notice.is_some() {
         out.warn("the report shows demo data (labelled 演示数据，非官方统计数据 in the file)");
     }
     Ok(exit::OK)
+}
+
+fn announce(published: &Published, title: &str, out: Output) {
+    for warning in &published.warnings {
+        out.warn(warning);
+    }
+    for path in &published.paths {
+        out.info(format!("{}: {title}", path.display()));
+    }
+}
+
+/// `DB.report.lock`, next to the database.
+fn default_lock(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".report.lock");
+    PathBuf::from(name)
+}
+
+/// Evaluates every plan in one batch, then renders each plan's report into
+/// `OUT/<plan code>/` on a bounded pool; every worker reads through its own
+/// connection, so rendering order never changes a byte of any file.
+fn all_plan_reports(
+    store: &Store,
+    config: &Config,
+    request: &ReportRequest<'_>,
+    formats: &[Format],
+    renderers: &Renderers,
+    args: &ReportArgs,
+    out: Output,
+) -> Result<u8> {
+    let year = args.year.ok_or_else(|| {
+        Error::Usage(
+            "--all-plans needs --year (plans may have different mid-term years)".to_string(),
+        )
+    })?;
+    for plan in all_plans(store)? {
+        report::report_year(&plan, request.kind, Some(year))?;
+    }
+    let input = evaluate::load_input(store, None)?;
+    let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
+    drop(input);
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {jobs} rendering threads: {e}")))?;
+    let db = store.path();
+    let progress = Mutex::new(Progress::new("reports", evaluations.len(), out));
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<Published>> = pool.install(|| {
+        evaluations
+            .par_iter()
+            .map_init(
+                || Store::open(db),
+                |worker, evaluation| {
+                    let published = match worker {
+                        Ok(worker) => publish_one(
+                            worker, config, evaluation, request, formats, renderers, &args.out,
+                        ),
+                        Err(e) => Err(Error::Usage(format!(
+                            "cannot open a worker connection: {e}"
+                        ))),
+                    };
+                    let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if let Ok(mut progress) = progress.lock() {
+                        progress.set(finished);
+                    }
+                    published
+                },
+            )
+            .collect()
+    });
+    if let Ok(progress) = progress.into_inner() {
+        progress.finish();
+    }
+    let mut files = 0;
+    for result in results {
+        let published = result?;
+        for warning in &published.warnings {
+            out.warn(warning);
+        }
+        files += published.paths.len();
+    }
+    out.info(format!(
+        "{} reports of {} plans written under {} ({} files)",
+        evaluations.len(),
+        evaluations.len(),
+        args.out.display(),
+        files
+    ));
+    Ok(exit::OK)
+}
+
+fn publish_one(
+    store: &Store,
+    config: &Config,
+    evaluation: &PlanEvaluation,
+    request: &ReportRequest<'_>,
+    formats: &[Format],
+    renderers: &Renderers,
+    out_dir: &Path,
+) -> Result<Published> {
+    let context = report::build_context(store, &config.thresholds, evaluation, request)?;
+    report::publish(
+        &context,
+        formats,
+        renderers,
+        &out_dir.join(&evaluation.plan.code),
+    )
 }
 
 /// The library's report kind for a command-line name.

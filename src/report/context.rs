@@ -827,7 +827,7 @@ fn commentary(set: &CommentarySet, chapter: Option<u32>) -> Commentary {
                 PLACEHOLDER_FOREWORD
             };
             Commentary {
-                markdown: String::new(),
+                markdown: text.to_string(),
                 html: SafeHtml(markdown::to_html(text)),
                 is_placeholder: true,
                 source: String::new(),

@@ -60,6 +60,35 @@ fn is_safe_link(url: &str) -> bool {
         .any(|prefix| lower.starts_with(prefix))
 }
 
+/// The commentary as plain paragraphs for the PDF: text only (no markup), one
+/// string per paragraph, heading or list item, in order.
+pub fn plain_paragraphs(markdown: &str) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            // Raw HTML is prose too: the HTML edition shows it as text.
+            Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                current.push_str(&text)
+            }
+            Event::SoftBreak | Event::HardBreak => current.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                let text = current.trim().to_string();
+                if !text.is_empty() {
+                    paragraphs.push(text);
+                }
+                current.clear();
+            }
+            _ => {}
+        }
+    }
+    let rest = current.trim();
+    if !rest.is_empty() {
+        paragraphs.push(rest.to_string());
+    }
+    paragraphs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +118,14 @@ mod tests {
     #[test]
     fn headings_are_demoted_below_the_report_outline() {
         assert_eq!(to_html("# 标题\n"), "<h5>标题</h5>\n");
+    }
+
+    #[test]
+    fn plain_paragraphs_keep_text_and_drop_markup() {
+        let text = "## 进展\n\n**总体**平稳，<b>好</b>。\n\n- 一项\n- 两项\n";
+        assert_eq!(
+            plain_paragraphs(text),
+            ["进展", "总体平稳，<b>好</b>。", "一项", "两项"]
+        );
     }
 }

@@ -1,6 +1,5 @@
 //! Publishing: the report context built from an evaluation, rendered to HTML
-//! through templates (and, later, to PDF through the layout engine), written
-//! atomically.
+//! through templates and to PDF through the layout engine, written atomically.
 //!
 //! [`prepare`] gathers everything from the store and evaluates; [`render`] turns
 //! the context into one format's bytes; [`publish`] renders every requested
@@ -10,6 +9,7 @@
 pub mod chart;
 pub mod commentary;
 pub mod context;
+pub mod document;
 pub mod html;
 pub mod markdown;
 pub mod pdf;
@@ -17,8 +17,8 @@ pub mod svg;
 pub mod templates;
 
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Thresholds};
-use crate::store::plans::{find_plan, plan_structure};
+use crate::evaluate::{self, PlanEvaluation, Thresholds};
+use crate::store::plans::{find_plan, plan_structure, PlanRecord};
 use crate::store::reports::{self, ReportKind};
 use crate::store::Store;
 use commentary::CommentarySet;
@@ -31,7 +31,7 @@ use templates::Templates;
 pub enum Format {
     /// One self-contained HTML file.
     Html,
-    /// A PDF document (rendered by the layout engine; not wired in yet).
+    /// A PDF document (rendered by the layout engine in `pdf`).
     Pdf,
 }
 
@@ -46,7 +46,7 @@ impl Format {
 }
 
 /// The formats this build can write (`planeval demo` writes all of them).
-pub const AVAILABLE_FORMATS: &[Format] = &[Format::Html];
+pub const AVAILABLE_FORMATS: &[Format] = &[Format::Html, Format::Pdf];
 
 /// What to build a report from.
 #[derive(Debug, Clone)]
@@ -63,14 +63,10 @@ pub struct ReportRequest<'a> {
     pub source_date_epoch: Option<&'a str>,
 }
 
-/// Reads the store, evaluates the plan for the report year and builds the context.
-pub fn prepare(
-    store: &Store,
-    thresholds: &Thresholds,
-    request: &ReportRequest<'_>,
-) -> Result<ReportContext> {
-    let plan = find_plan(store, request.plan)?;
-    let year = match (request.kind, request.year) {
+/// The year a report evaluates: the one asked for, or the plan's mid-term year
+/// for the mid-term report; it must lie inside the plan period.
+pub fn report_year(plan: &PlanRecord, kind: ReportKind, year: Option<i32>) -> Result<i32> {
+    let year = match (kind, year) {
         (_, Some(year)) => year,
         (ReportKind::Midterm, None) => plan.midterm_year,
         (ReportKind::Annual, None) => {
@@ -83,13 +79,37 @@ pub fn prepare(
             plan.period_start, plan.period_end, plan.code
         )));
     }
-    let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
-    let structure = plan_structure(store.conn(), plan.id).map_err(read("reading plan chapters"))?;
+    Ok(year)
+}
+
+/// Reads the store, evaluates the plan for the report year and builds the context.
+pub fn prepare(
+    store: &Store,
+    thresholds: &Thresholds,
+    request: &ReportRequest<'_>,
+) -> Result<ReportContext> {
+    let plan = find_plan(store, request.plan)?;
+    let year = report_year(&plan, request.kind, request.year)?;
     let input = evaluate::load_input(store, Some(&plan))?;
     let evaluation = evaluate::evaluate(&input, year, thresholds)?
         .into_iter()
         .find(|e| e.plan.id == plan.id)
         .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))?;
+    build_context(store, thresholds, &evaluation, request)
+}
+
+/// Builds the context of one plan's report from its evaluation (which may come
+/// from a batch over many plans) and what the store holds for the report.
+pub fn build_context(
+    store: &Store,
+    thresholds: &Thresholds,
+    evaluation: &PlanEvaluation,
+    request: &ReportRequest<'_>,
+) -> Result<ReportContext> {
+    let plan = &evaluation.plan;
+    let year = evaluation.year;
+    let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
+    let structure = plan_structure(store.conn(), plan.id).map_err(read("reading plan chapters"))?;
     let stored = reports::commentaries(store.conn(), plan.id, request.kind, year)
         .map_err(read("reading commentary"))?;
     let chapters: Vec<u32> = structure.iter().map(|c| c.number).collect();
@@ -115,7 +135,7 @@ pub fn prepare(
     };
     Ok(context::build(&ContextInputs {
         kind: request.kind,
-        evaluation: &evaluation,
+        evaluation,
         structure: &structure,
         commentary: &commentary,
         thresholds,
@@ -124,36 +144,118 @@ pub fn prepare(
     }))
 }
 
-/// Renders a context in one format.
-pub fn render(context: &ReportContext, format: Format, templates: &Templates) -> Result<Vec<u8>> {
-    match format {
-        Format::Html => html::render(context, templates).map(String::into_bytes),
-        Format::Pdf => Err(Error::Usage(
-            "--format pdf is not yet available; use --format html".to_string(),
-        )),
+/// Which font PDF output is set in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FontChoice {
+    /// Noto Sans SC, shipped with planeval (assets/fonts, SIL OFL).
+    #[default]
+    Bundled,
+    /// A TTF, OTF or TTC file, with the face index within a collection.
+    File { path: PathBuf, face: u32 },
+}
+
+/// Everything that turns a context into files: the templates for HTML, the
+/// fonts for PDF (parsed once, reused for every report of a run).
+pub struct Renderers {
+    templates: Templates,
+    fonts: Option<pdf::FontSet>,
+    strict_glyphs: bool,
+}
+
+impl Renderers {
+    /// Prepares the renderers `formats` need; a font is read only when PDF is asked for.
+    pub fn new(
+        templates: Templates,
+        formats: &[Format],
+        font: &FontChoice,
+        strict_glyphs: bool,
+    ) -> Result<Renderers> {
+        let fonts = if formats.contains(&Format::Pdf) {
+            Some(match font {
+                FontChoice::Bundled => pdf::FontSet::embedded_default()?,
+                FontChoice::File { path, face } => pdf::FontSet::from_path(path, *face)?,
+            })
+        } else {
+            None
+        };
+        Ok(Renderers {
+            templates,
+            fonts,
+            strict_glyphs,
+        })
     }
 }
 
+/// One rendered file and what the renderer noticed.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    /// Characters the PDF font has no glyph for (shown as boxes), if any.
+    pub missing_glyphs: Vec<char>,
+}
+
+/// Renders a context in one format.
+pub fn render(context: &ReportContext, format: Format, renderers: &Renderers) -> Result<Rendered> {
+    match format {
+        Format::Html => Ok(Rendered {
+            bytes: html::render(context, &renderers.templates)?.into_bytes(),
+            missing_glyphs: Vec::new(),
+        }),
+        Format::Pdf => {
+            let fonts = renderers.fonts.as_ref().ok_or_else(|| {
+                Error::Usage("PDF output was not prepared (no font loaded)".to_string())
+            })?;
+            let document = document::pdf_document(context);
+            let missing_glyphs = fonts.missing_glyphs(&document);
+            if renderers.strict_glyphs && !missing_glyphs.is_empty() {
+                return Err(Error::MissingGlyphs(missing_glyphs.iter().collect()));
+            }
+            Ok(Rendered {
+                bytes: pdf::render(&document, fonts)?,
+                missing_glyphs,
+            })
+        }
+    }
+}
+
+/// What `publish` wrote.
+pub struct Published {
+    pub paths: Vec<PathBuf>,
+    /// Warnings about the output (e.g. characters without a glyph).
+    pub warnings: Vec<String>,
+}
+
 /// Renders every format, then writes `DIR/<kind>-<year>.<ext>` for each; nothing
-/// is written unless every format rendered. Returns the paths written.
+/// is written unless every format rendered.
 pub fn publish(
     context: &ReportContext,
     formats: &[Format],
-    templates: &Templates,
+    renderers: &Renderers,
     out_dir: &Path,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Published> {
     let mut rendered = Vec::with_capacity(formats.len());
+    let mut warnings = Vec::new();
     for format in formats {
         let path = out_dir.join(format!(
             "{}.{}",
             context.report.file_stem,
             format.extension()
         ));
-        rendered.push((path, render(context, *format, templates)?));
+        let output = render(context, *format, renderers)?;
+        if !output.missing_glyphs.is_empty() {
+            warnings.push(format!(
+                "{}: the font has no glyph for {} (shown as boxes; --strict makes this an error)",
+                path.display(),
+                output.missing_glyphs.iter().collect::<String>()
+            ));
+        }
+        rendered.push((path, output.bytes));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     for (path, bytes) in &rendered {
         crate::atomic::write_atomically(path, bytes)?;
     }
-    Ok(rendered.into_iter().map(|(path, _)| path).collect())
+    Ok(Published {
+        paths: rendered.into_iter().map(|(path, _)| path).collect(),
+        warnings,
+    })
 }
