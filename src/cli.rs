@@ -51,6 +51,11 @@ pub enum Command {
     Verdict(VerdictArgs),
     /// Write a reproducible synthetic database with N plans, for benchmarks and tests.
     Synth(SynthArgs),
+    /// Measure load + evaluation, HTML, PDF and a large import; print a table.
+    Bench(BenchArgs),
+    /// One benchmark stage in a fresh process (used by `bench` to measure peak memory).
+    #[command(hide = true)]
+    BenchStage(BenchStageArgs),
     /// Copy the database with SQLite's online backup (safe while others write).
     Backup(BackupArgs),
     /// Replace the database with a checked backup.
@@ -85,6 +90,42 @@ pub struct SynthArgs {
     /// Seed of the generated values.
     #[arg(long, default_value_t = 2021)]
     pub seed: u64,
+}
+
+/// Arguments of `planeval bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Plan counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,100,3000")]
+    pub plans: Vec<u32>,
+
+    /// Rows of the import benchmark (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub import_rows: usize,
+
+    /// Working directory for the synthetic databases and outputs (kept for reuse).
+    #[arg(long, value_name = "DIR", default_value = "target/bench")]
+    pub dir: PathBuf,
+
+    /// Render PDF only up to this many plans (PDF for thousands of plans takes minutes).
+    #[arg(long, default_value_t = 100_000)]
+    pub pdf_max_plans: u32,
+}
+
+/// Arguments of the hidden `planeval bench-stage`.
+#[derive(Debug, Args)]
+pub struct BenchStageArgs {
+    /// The year evaluated.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+
+    /// Where the reports go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also render PDF.
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// Arguments of `planeval backup`.

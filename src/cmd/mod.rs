@@ -2,6 +2,7 @@
 //! and progress to stderr (silenced by --quiet).
 
 mod backup;
+mod bench;
 mod check;
 mod commentary;
 mod demo;
@@ -92,6 +93,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Evaluate(args) => evaluate::run(&cli.db, cli.config.as_deref(), &args, out),
         Command::Verdict(args) => verdict::run(&cli.db, &args, out),
         Command::Synth(args) => synth::run(&args, out),
+        Command::Bench(args) => bench::run(&args, out),
+        Command::BenchStage(args) => bench::stage(&cli.db, &args),
         Command::Backup(args) => backup::backup(&cli.db, &args, out),
         Command::Restore(args) => backup::restore(&cli.db, &args, out),
         Command::Report(args) => report::run(&cli.db, cli.config.as_deref(), &args, out),

@@ -7,14 +7,14 @@ use super::progress::Progress;
 use super::{open_store, Output};
 use crate::cli::{ReportArgs, ReportFormat, ReportName};
 use crate::error::{exit, Error, Result};
-use crate::evaluate::{self, Config, PlanEvaluation};
+use crate::evaluate::{self, Config};
 use crate::lock::RunLock;
+use crate::report::batch::publish_all;
 use crate::report::templates::Templates;
 use crate::report::{self, FontChoice, Format, Published, Renderers, ReportRequest};
 use crate::store::plans::all_plans;
 use crate::store::reports::ReportKind;
 use crate::store::Store;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -111,42 +111,27 @@ fn all_plan_reports(
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {jobs} rendering threads: {e}")))?;
-    let db = store.path();
     let progress = Mutex::new(Progress::new("reports", evaluations.len(), out));
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Result<Published>> = pool.install(|| {
-        evaluations
-            .par_iter()
-            .map_init(
-                || Store::open(db),
-                |worker, evaluation| {
-                    let published = match worker {
-                        Ok(worker) => publish_one(
-                            worker, config, evaluation, request, formats, renderers, &args.out,
-                        ),
-                        Err(e) => Err(Error::Usage(format!(
-                            "cannot open a worker connection: {e}"
-                        ))),
-                    };
-                    let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if let Ok(mut progress) = progress.lock() {
-                        progress.set(finished);
-                    }
-                    published
-                },
-            )
-            .collect()
-    });
+    let results = publish_all(
+        store.path(),
+        &config.thresholds,
+        &evaluations,
+        request,
+        formats,
+        renderers,
+        &args.out,
+        jobs,
+        &|done| {
+            if let Ok(mut progress) = progress.lock() {
+                progress.set(done);
+            }
+        },
+    );
     if let Ok(progress) = progress.into_inner() {
         progress.finish();
     }
     let mut files = 0;
-    for result in results {
-        let published = result?;
+    for published in results? {
         for warning in &published.warnings {
             out.warn(warning);
         }
@@ -160,24 +145,6 @@ fn all_plan_reports(
         files
     ));
     Ok(exit::OK)
-}
-
-fn publish_one(
-    store: &Store,
-    config: &Config,
-    evaluation: &PlanEvaluation,
-    request: &ReportRequest<'_>,
-    formats: &[Format],
-    renderers: &Renderers,
-    out_dir: &Path,
-) -> Result<Published> {
-    let context = report::build_context(store, &config.thresholds, evaluation, request)?;
-    report::publish(
-        &context,
-        formats,
-        renderers,
-        &out_dir.join(&evaluation.plan.code),
-    )
 }
 
 /// The library's report kind for a command-line name.

@@ -6,6 +6,7 @@
 //! format in memory first and writes only when all of them succeeded, so a bad
 //! template never leaves a half-updated set of files.
 
+pub mod batch;
 pub mod chart;
 pub mod commentary;
 pub mod context;

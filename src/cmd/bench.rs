@@ -1,0 +1,261 @@
+//! `planeval bench`: the figures of docs/performance.md. Each plan count runs in
+//! a fresh child process (`bench-stage`) so its peak memory is its own; the
+//! parent reads it from the kernel (wait4) and prints one table.
+
+use super::Output;
+use crate::cli::{BenchArgs, BenchStageArgs};
+use crate::error::{exit, Error, Result};
+use crate::evaluate::{self, Thresholds};
+use crate::report::batch::publish_all;
+use crate::report::templates::Templates;
+use crate::report::{FontChoice, Format, Renderers, ReportRequest};
+use crate::store::reports::ReportKind;
+use crate::store::synth::{synthesize, synthesize_wide};
+use crate::store::Store;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The figures of one stage, printed by the child as one line of JSON.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct StageFigures {
+    pub plans: usize,
+    pub indicators: usize,
+    pub observations: usize,
+    pub load_evaluate_s: f64,
+    pub html_s: f64,
+    pub pdf_s: Option<f64>,
+    pub files: usize,
+}
+
+pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, e))?;
+    let exe = std::env::current_exe().map_err(|e| Error::io("<current executable>", e))?;
+    let mut rows = Vec::new();
+    for &plans in &args.plans {
+        let db = args.dir.join(format!("bench-{plans}.db"));
+        let synth_s = ensure_synthetic(&db, plans as usize, out)?;
+        let out_dir = args.dir.join(format!("out-{plans}"));
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let mut command = Command::new(&exe);
+        command
+            .arg("--db")
+            .arg(&db)
+            .arg("-q")
+            .arg("bench-stage")
+            .arg("--out")
+            .arg(&out_dir);
+        if plans <= args.pdf_max_plans {
+            command.arg("--pdf");
+        }
+        out.info(format!("bench: {plans} plan(s)…"));
+        let (stdout, peak_mb, wall_s) = run_measured(command)?;
+        let figures: StageFigures = serde_json::from_str(stdout.trim()).map_err(|e| {
+            Error::Evaluate(format!("bench-stage printed no figures: {e}: {stdout}"))
+        })?;
+        rows.push((figures, peak_mb, wall_s, synth_s));
+    }
+    let import = if args.import_rows > 0 {
+        Some(import_benchmark(&exe, &args.dir, args.import_rows, out)?)
+    } else {
+        None
+    };
+    print!("{}", table(&rows, import));
+    Ok(exit::OK)
+}
+
+/// Builds `db` with `plans` synthetic plans unless it already exists; returns the time taken.
+fn ensure_synthetic(db: &Path, plans: usize, out: Output) -> Result<Option<f64>> {
+    if db.exists() {
+        return Ok(None);
+    }
+    out.info(format!(
+        "bench: building {} ({plans} synthetic plans)…",
+        db.display()
+    ));
+    let started = Instant::now();
+    let temporary = super::demo::temporary_db_path(db);
+    let mut store = Store::create_or_open(&temporary)?;
+    synthesize(&mut store, plans, 2021, |_| {})?;
+    drop(store);
+    std::fs::rename(&temporary, db).map_err(|e| Error::io(db, e))?;
+    Ok(Some(started.elapsed().as_secs_f64()))
+}
+
+/// Runs a child to completion; returns its stdout, peak resident memory in MB
+/// and wall time. wait4 gives the child's own peak, not the parent's.
+fn run_measured(mut command: Command) -> Result<(String, f64, f64)> {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io("<bench child>", e))?;
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout)
+            .map_err(|e| Error::io("<bench child>", e))?;
+    }
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: the pid is our own child, not yet reaped; status and usage point
+    // to writable memory of the right types.
+    let reaped = unsafe {
+        libc::wait4(
+            child.id() as libc::pid_t,
+            &mut status,
+            0,
+            usage.as_mut_ptr(),
+        )
+    };
+    let wall = started.elapsed().as_secs_f64();
+    if reaped < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(Error::Evaluate(format!(
+            "benchmark child failed (status {status})"
+        )));
+    }
+    // SAFETY: wait4 succeeded, so it filled the structure.
+    let usage = unsafe { usage.assume_init() };
+    Ok((stdout, usage.ru_maxrss as f64 / 1024.0, wall))
+}
+
+/// One benchmark stage: load + evaluate every plan, then HTML (and PDF) for all.
+pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
+    let store = Store::open(db)?;
+    let started = Instant::now();
+    let input = evaluate::load_input(&store, None)?;
+    let thresholds = Thresholds::default();
+    let evaluations = evaluate::evaluate(&input, args.year, &thresholds)?;
+    let load_evaluate_s = started.elapsed().as_secs_f64();
+    let mut figures = StageFigures {
+        plans: input.plans.len(),
+        indicators: input.indicators.len(),
+        observations: input.observations.len(),
+        load_evaluate_s,
+        ..StageFigures::default()
+    };
+    drop(input);
+    let request = ReportRequest {
+        kind: ReportKind::Annual,
+        year: Some(args.year),
+        plan: None,
+        commentary_dir: None,
+        source_date_epoch: Some("1767225600"),
+    };
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let timed = |format: Format| -> Result<(f64, usize)> {
+        let renderers = Renderers::new(
+            Templates::new(None)?,
+            &[format],
+            &FontChoice::Bundled,
+            false,
+        )?;
+        let started = Instant::now();
+        let published = publish_all(
+            db,
+            &thresholds,
+            &evaluations,
+            &request,
+            &[format],
+            &renderers,
+            &args.out,
+            jobs,
+            &|_| {},
+        )?;
+        Ok((
+            started.elapsed().as_secs_f64(),
+            published.iter().map(|p| p.paths.len()).sum(),
+        ))
+    };
+    let (html_s, html_files) = timed(Format::Html)?;
+    figures.html_s = html_s;
+    figures.files = html_files;
+    if args.pdf {
+        let (pdf_s, pdf_files) = timed(Format::Pdf)?;
+        figures.pdf_s = Some(pdf_s);
+        figures.files += pdf_files;
+    }
+    let line = serde_json::to_string(&figures).map_err(|e| Error::Evaluate(e.to_string()))?;
+    std::io::stdout()
+        .write_all(format!("{line}\n").as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(exit::OK)
+}
+
+/// Imports `rows` values (a wide synthetic plan, five years per indicator) in
+/// one run of `planeval import`; returns (seconds, peak MB).
+fn import_benchmark(exe: &Path, dir: &Path, rows: usize, out: Output) -> Result<(usize, f64, f64)> {
+    let db = dir.join(format!("bench-import-{rows}.db"));
+    let _ = std::fs::remove_file(&db);
+    let mut store = Store::create_or_open(&db)?;
+    let indicators = rows.div_ceil(5);
+    let catalog = synthesize_wide(&mut store, indicators)?;
+    drop(store);
+    let csv_path: PathBuf = dir.join(format!("import-{rows}.csv"));
+    out.info(format!(
+        "bench: writing {} ({rows} rows)…",
+        csv_path.display()
+    ));
+    let mut csv = String::with_capacity(rows * 40);
+    csv.push_str("code,year,value\n");
+    let mut written = 0;
+    'rows: for indicator in &catalog.indicators {
+        for year in 2021..=2025 {
+            if written == rows {
+                break 'rows;
+            }
+            let base = indicator.target_value.unwrap_or(100.0).abs().max(1.0);
+            let value = match indicator.unit.trim() {
+                "%" => (base * 0.9).min(99.0),
+                _ => base * (0.8 + f64::from(year - 2021) * 0.04),
+            };
+            csv.push_str(&format!("{},{year},{value:.2}\n", indicator.code));
+            written += 1;
+        }
+    }
+    std::fs::write(&csv_path, csv).map_err(|e| Error::io(&csv_path, e))?;
+    let mut command = Command::new(exe);
+    command
+        .arg("--db")
+        .arg(&db)
+        .arg("-q")
+        .arg("import")
+        .arg(&csv_path)
+        .arg("--department")
+        .arg("stats")
+        .arg("--as-office");
+    out.info("bench: importing…");
+    let (_, peak_mb, wall_s) = run_measured(command)?;
+    Ok((written, wall_s, peak_mb))
+}
+
+fn table(
+    rows: &[(StageFigures, f64, f64, Option<f64>)],
+    import: Option<(usize, f64, f64)>,
+) -> String {
+    let mut text = String::from(
+        "| plans | indicators | observations | load + evaluate (s) | HTML (s) | PDF (s) | files | peak memory (MB) | stage wall (s) | synth (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (f, peak, wall, synth) in rows {
+        text.push_str(&format!(
+            "| {} | {} | {} | {:.3} | {:.2} | {} | {} | {:.0} | {:.2} | {} |\n",
+            f.plans,
+            f.indicators,
+            f.observations,
+            f.load_evaluate_s,
+            f.html_s,
+            f.pdf_s.map_or("—".to_string(), |s| format!("{s:.2}")),
+            f.files,
+            peak,
+            wall,
+            synth.map_or("cached".to_string(), |s| format!("{s:.1}")),
+        ));
+    }
+    if let Some((rows, seconds, peak)) = import {
+        text.push_str(&format!(
+            "\nimport of a {rows}-row CSV (one transaction, validated first): {seconds:.2} s wall, peak memory {peak:.0} MB\n"
+        ));
+    }
+    text
+}
