@@ -496,20 +496,25 @@ pub struct MissingArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The report year of the evaluation.
-    #[arg(long)]
-    pub year: i32,
+    #[arg(long, required_unless_present = "parquet", conflicts_with = "parquet")]
+    pub year: Option<i32>,
 
     /// Output format; by default taken from the extension of --out.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, conflicts_with = "parquet")]
     pub format: Option<TableFormat>,
 
     /// The file to write.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "parquet", conflicts_with = "parquet")]
+    pub out: Option<PathBuf>,
 
     /// Plan code; may be left out when the database holds one plan.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "parquet")]
     pub plan: Option<String>,
+
+    /// Instead: write the catalog and observations of every plan as Parquet,
+    /// partitioned by plan (DIR/observations/plan=CODE/…), for distributed engines.
+    #[arg(long, value_name = "DIR")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// Spreadsheet formats planeval writes.

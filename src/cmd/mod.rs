@@ -103,6 +103,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Import(args) => import::run(&cli.db, &args, out),
         Command::History(args) => history::run(&cli.db, &args),
         Command::Missing(args) => missing::run(&cli.db, &args, out),
-        Command::Export(args) => export::run(&cli.db, &args, out),
+        Command::Export(args) => export::run(&cli.db, cli.config.as_deref(), &args, out),
     }
 }
