@@ -52,11 +52,10 @@ fn office_verdicts(
          WHERE ?1 IS NULL OR i.plan_id = ?1",
     )?;
     let rows = stmt.query_map([plan_id], |r| {
-        let status: String = r.get(2)?;
         Ok((
             (r.get(0)?, r.get(1)?),
             OfficeVerdict {
-                status: Status::parse(&status).unwrap_or(Status::Grey),
+                status: crate::store::decode(r, 2, Status::parse)?,
                 reason: r.get(3)?,
                 recorded_by: r.get(4)?,
                 recorded_at: r.get(5)?,
