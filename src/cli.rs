@@ -504,7 +504,12 @@ pub struct ExportArgs {
     pub format: Option<TableFormat>,
 
     /// The file to write.
-    #[arg(long, value_name = "FILE", required_unless_present = "parquet", conflicts_with = "parquet")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "parquet",
+        conflicts_with = "parquet"
+    )]
     pub out: Option<PathBuf>,
 
     /// Plan code; may be left out when the database holds one plan.

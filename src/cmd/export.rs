@@ -15,7 +15,9 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
         return parquet(db, dir, out);
     }
     let (Some(year), Some(out_file)) = (args.year, args.out.as_deref()) else {
-        return Err(Error::Usage("export needs --year and --out (or --parquet DIR)".into()));
+        return Err(Error::Usage(
+            "export needs --year and --out (or --parquet DIR)".into(),
+        ));
     };
     let format = args
         .format

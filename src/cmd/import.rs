@@ -16,6 +16,9 @@ use crate::store::Store;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// How many changes a real import lists without --verbose.
+const LISTED_CHANGES: usize = 200;
+
 pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     let reason = args
         .reason
@@ -81,11 +84,26 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     }
     let shown: Vec<&PlannedValue> = if args.dry_run {
         checked.values.iter().collect()
+    } else if out.is_quiet() {
+        Vec::new()
     } else {
         checked.changes().collect()
     };
-    if !shown.is_empty() {
-        print!("{}", change_table(&shown));
+    // A dry run lists everything (that is what it is for); a real import lists
+    // the first changes only unless --verbose: a million-row table helps nobody.
+    let listed = if args.dry_run || out.is_verbose() {
+        shown.len()
+    } else {
+        shown.len().min(LISTED_CHANGES)
+    };
+    if listed > 0 {
+        print!("{}", change_table(&shown[..listed]));
+    }
+    if listed < shown.len() {
+        println!(
+            "… {} more change(s) not listed (--verbose lists all)",
+            shown.len() - listed
+        );
     }
     let counts = counts(checked);
     match (&outcome.batch, args.dry_run) {

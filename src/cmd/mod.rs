@@ -45,6 +45,11 @@ impl Output {
         self.quiet
     }
 
+    /// True with --verbose.
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
     /// Detail shown only with --verbose.
     pub fn detail(&self, message: impl AsRef<str>) {
         if self.verbose {
