@@ -91,32 +91,30 @@ pub fn import_files(
     dry_run: bool,
 ) -> Result<ImportOutcome> {
     let path = store.path().to_path_buf();
-    let checked = plan_import(store.conn(), plan, files, request)
-        .map_err(|e| Error::db(&path, "checking the import against the database", e))?;
-    if dry_run || checked.errors() > 0 || checked.changes().next().is_none() {
+    let db_error = |e| Error::db(&path, "checking the import against the database", e);
+    if dry_run {
+        let checked = plan_import(store.conn(), plan, files, request).map_err(db_error)?;
         return Ok(ImportOutcome {
             plan: checked,
             batch: None,
         });
     }
+    // Checked inside the write transaction: what is validated is exactly what is
+    // written, with no second pass. A rejected import commits nothing, because
+    // nothing was written before the check.
     let batch = batch_id(files, request, &now_utc());
-    store.write("importing values", |tx| {
-        let again = plan_import(tx, plan, files, request)
-            .map_err(|e| Error::db(&path, "checking the import against the database", e))?;
-        if again.values != checked.values || again.errors() > 0 {
-            return Err(Error::Busy {
-                what: format!("database {}", path.display()),
-                detail: "values changed while the files were being checked; nothing was \
-                         written, run the import again"
-                    .to_string(),
-            });
+    let checked = store.write("importing values", |tx| {
+        let checked = plan_import(tx, plan, files, request).map_err(db_error)?;
+        if checked.errors() == 0 && checked.changes().next().is_some() {
+            apply(tx, plan, files, request, &checked, &batch)
+                .map_err(|e| Error::db(&path, "writing imported values", e))?;
         }
-        apply(tx, plan, files, request, &again, &batch)
-            .map_err(|e| Error::db(&path, "writing imported values", e))
+        Ok(checked)
     })?;
+    let written = checked.errors() == 0 && checked.changes().next().is_some();
     Ok(ImportOutcome {
         plan: checked,
-        batch: Some(batch),
+        batch: written.then_some(batch),
     })
 }
 
