@@ -243,21 +243,8 @@ pub fn assess(
         latest_value: Some(latest),
         latest_is_change,
         time_elapsed: Some(f),
-        expected_value: None,
-        progress: None,
-        pace_ratio: None,
-        complete: false,
-        growth_achieved: None,
-        required_growth: None,
-        required_per_year: None,
-        cap_margin: None,
-        projection: None,
-        projection_meets_target: None,
-        cagr_ratio: None,
-        cagr_class: None,
-        status: Status::Grey,
-        explanation: String::new(),
         caveats,
+        ..Assessment::grey(String::new())
     };
     let evidence = match (spec.kind, spec.target_value) {
         (TargetKind::Qualitative, _) | (_, None) => qualitative(spec, levels, &mut a),
@@ -280,29 +267,36 @@ pub fn assess(
 }
 
 fn no_data(spec: &TargetSpec, report_year: i32) -> Assessment {
-    Assessment {
-        latest_year: None,
-        latest_value: None,
-        latest_is_change: false,
-        time_elapsed: None,
-        expected_value: None,
-        progress: None,
-        pace_ratio: None,
-        complete: false,
-        growth_achieved: None,
-        required_growth: None,
-        required_per_year: None,
-        cap_margin: None,
-        projection: None,
-        projection_meets_target: None,
-        cagr_ratio: None,
-        cagr_class: None,
-        status: Status::Grey,
-        explanation: format!(
-            "截至{report_year}年尚无{}以来的有效数据，无法评价",
-            spec.base_year + 1
-        ),
-        caveats: Vec::new(),
+    Assessment::grey(format!(
+        "截至{report_year}年尚无{}以来的有效数据，无法评价",
+        spec.base_year + 1
+    ))
+}
+
+impl Assessment {
+    /// An assessment with nothing measured yet: grey, with only its explanation.
+    fn grey(explanation: String) -> Assessment {
+        Assessment {
+            latest_year: None,
+            latest_value: None,
+            latest_is_change: false,
+            time_elapsed: None,
+            expected_value: None,
+            progress: None,
+            pace_ratio: None,
+            complete: false,
+            growth_achieved: None,
+            required_growth: None,
+            required_per_year: None,
+            cap_margin: None,
+            projection: None,
+            projection_meets_target: None,
+            cagr_ratio: None,
+            cagr_class: None,
+            status: Status::Grey,
+            explanation,
+            caveats: Vec::new(),
+        }
     }
 }
 
