@@ -5,7 +5,8 @@
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Schema migrations, applied in order; the position + 1 is the `user_version` after it.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -25,6 +26,32 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many times a write transaction is retried when it still finds the file busy.
 const WRITE_ATTEMPTS: u32 = 5;
+
+/// Write transactions retried in this process because the file stayed busy.
+static WRITE_RETRIES: AtomicU64 = AtomicU64::new(0);
+
+/// The longest time, in microseconds, one write in this process waited for the
+/// write lock (SQLite's busy waiting and planeval's retries together).
+static LONGEST_WRITE_WAIT_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// How much the writes of this process had to wait for other processes'.
+/// Counted here rather than printed, so the library stays silent; `planeval
+/// import --verbose` reports it, and the stress tests add it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteContention {
+    /// Write transactions started again after finding the file busy.
+    pub retries: u64,
+    /// The longest wait of one write for the write lock.
+    pub longest_wait: Duration,
+}
+
+/// The contention the writes of this process met so far.
+pub fn write_contention() -> WriteContention {
+    WriteContention {
+        retries: WRITE_RETRIES.load(Ordering::Relaxed),
+        longest_wait: Duration::from_micros(LONGEST_WRITE_WAIT_MICROS.load(Ordering::Relaxed)),
+    }
+}
 
 /// An open planeval database.
 pub struct Store {
@@ -172,17 +199,20 @@ impl Store {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
-    /// A busy file is retried a bounded number of times before giving up.
+    /// A busy file is retried a bounded number of times before giving up; the
+    /// retries and the wait for the lock are counted (see [`write_contention`]).
     pub fn write<T>(
         &mut self,
         context: &str,
         mut work: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        let started = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_write(context, &mut work) {
+            match self.try_write(context, started, &mut work) {
                 Err(Error::Busy { .. }) if attempt < WRITE_ATTEMPTS => {
+                    WRITE_RETRIES.fetch_add(1, Ordering::Relaxed);
                     std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
                 }
                 other => return other,
@@ -193,6 +223,7 @@ impl Store {
     fn try_write<T>(
         &mut self,
         context: &str,
+        started: Instant,
         work: &mut impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let path = self.path.clone();
@@ -200,6 +231,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
+        let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        LONGEST_WRITE_WAIT_MICROS.fetch_max(waited, Ordering::Relaxed);
         let value = work(&tx)?;
         tx.commit()
             .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
@@ -287,6 +320,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_write_waits_for_another_writer_and_counts_the_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::create_or_open(&path).unwrap();
+        let mut other = Connection::open(&path).unwrap();
+        let held = Duration::from_millis(300);
+        let (locked, lock_taken) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let tx = other
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .unwrap();
+            locked.send(()).unwrap();
+            std::thread::sleep(held);
+            tx.commit().unwrap();
+        });
+        lock_taken.recv().unwrap();
+        store.write("waiting", |_| Ok(())).unwrap();
+        holder.join().unwrap();
+        // Other tests of this process may have waited longer, never less.
+        assert!(write_contention().longest_wait >= held - Duration::from_millis(50));
     }
 
     #[test]
