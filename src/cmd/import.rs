@@ -6,7 +6,7 @@ use super::Output;
 use crate::cli::{ImportArgs, ImportStatus};
 use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
-use crate::store::db::current_user;
+use crate::store::db::{current_user, write_contention};
 use crate::store::departments::{find_department, office_department};
 use crate::store::import::plan::{Action, ImportPlan, ImportRequest, PlannedValue};
 use crate::store::import::read::read_file;
@@ -65,6 +65,12 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
         user: current_user(),
     };
     let outcome = import_files(&mut store, &plan, &files, &request, args.dry_run)?;
+    let contention = write_contention();
+    out.detail(format!(
+        "write retries: {}, longest wait: {:.1} ms",
+        contention.retries,
+        contention.longest_wait.as_secs_f64() * 1000.0
+    ));
     let checked = &outcome.plan;
     for problem in &checked.problems {
         eprintln!("{problem}");

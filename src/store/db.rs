@@ -3,9 +3,11 @@
 //! writers instead of failing with "database is locked".
 
 use crate::error::{Error, Result};
+use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Schema migrations, applied in order; the position + 1 is the `user_version` after it.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -25,6 +27,32 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many times a write transaction is retried when it still finds the file busy.
 const WRITE_ATTEMPTS: u32 = 5;
+
+/// Write transactions retried in this process because the file stayed busy.
+static WRITE_RETRIES: AtomicU64 = AtomicU64::new(0);
+
+/// The longest time, in microseconds, one write in this process waited for the
+/// write lock (SQLite's busy waiting and planeval's retries together).
+static LONGEST_WRITE_WAIT_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// How much the writes of this process had to wait for other processes'.
+/// Counted here rather than printed, so the library stays silent; `planeval
+/// import --verbose` reports it, and the stress tests add it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteContention {
+    /// Write transactions started again after finding the file busy.
+    pub retries: u64,
+    /// The longest wait of one write for the write lock.
+    pub longest_wait: Duration,
+}
+
+/// The contention the writes of this process met so far.
+pub fn write_contention() -> WriteContention {
+    WriteContention {
+        retries: WRITE_RETRIES.load(Ordering::Relaxed),
+        longest_wait: Duration::from_micros(LONGEST_WRITE_WAIT_MICROS.load(Ordering::Relaxed)),
+    }
+}
 
 /// An open planeval database.
 pub struct Store {
@@ -159,10 +187,36 @@ impl Store {
     }
 
     /// Copies the database with SQLite's online backup API (safe while others write).
+    ///
+    /// All pages are copied in one step, inside one read transaction: a consistent
+    /// snapshot that other processes' commits cannot disturb (in WAL mode they go
+    /// on writing meanwhile). Copying in chunks, as `Connection::backup` does,
+    /// starts again from the first page whenever another process commits between
+    /// two chunks, so a large file under steady imports took seconds instead of
+    /// milliseconds, and could be kept from ever finishing.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        self.conn
-            .backup(rusqlite::MAIN_DB, dest, None)
-            .map_err(|e| Error::db(&self.path, format!("backing up to {}", dest.display()), e))
+        let failed = |e| Error::db(&self.path, format!("backing up to {}", dest.display()), e);
+        let mut target = Connection::open(dest).map_err(failed)?;
+        let backup = Backup::new(&self.conn, &mut target).map_err(failed)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match backup.step(-1).map_err(failed)? {
+                StepResult::Done => return Ok(()),
+                StepResult::Busy | StepResult::Locked if attempt < WRITE_ATTEMPTS => {
+                    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
+                }
+                StepResult::Busy | StepResult::Locked => {
+                    return Err(Error::Busy {
+                        what: format!("database {}", self.path.display()),
+                        detail: format!("backing up to {}: the file stayed locked", dest.display()),
+                    })
+                }
+                // A step of -1 pages copies everything or fails; More is not expected,
+                // but stepping again is what it asks for.
+                _ => {}
+            }
+        }
     }
 
     /// Replaces this database's content with `src`'s through the backup API.
@@ -178,17 +232,20 @@ impl Store {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
-    /// A busy file is retried a bounded number of times before giving up.
+    /// A busy file is retried a bounded number of times before giving up; the
+    /// retries and the wait for the lock are counted (see [`write_contention`]).
     pub fn write<T>(
         &mut self,
         context: &str,
         mut work: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        let started = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_write(context, &mut work) {
+            match self.try_write(context, started, &mut work) {
                 Err(Error::Busy { .. }) if attempt < WRITE_ATTEMPTS => {
+                    WRITE_RETRIES.fetch_add(1, Ordering::Relaxed);
                     std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
                 }
                 other => return other,
@@ -199,6 +256,7 @@ impl Store {
     fn try_write<T>(
         &mut self,
         context: &str,
+        started: Instant,
         work: &mut impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let path = self.path.clone();
@@ -206,6 +264,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
+        let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        LONGEST_WRITE_WAIT_MICROS.fetch_max(waited, Ordering::Relaxed);
         let value = work(&tx)?;
         tx.commit()
             .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
@@ -293,6 +353,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_write_waits_for_another_writer_and_counts_the_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::create_or_open(&path).unwrap();
+        let mut other = Connection::open(&path).unwrap();
+        let held = Duration::from_millis(300);
+        let (locked, lock_taken) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let tx = other
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .unwrap();
+            locked.send(()).unwrap();
+            std::thread::sleep(held);
+            tx.commit().unwrap();
+        });
+        lock_taken.recv().unwrap();
+        store.write("waiting", |_| Ok(())).unwrap();
+        holder.join().unwrap();
+        // Other tests of this process may have waited longer, never less.
+        assert!(write_contention().longest_wait >= held - Duration::from_millis(50));
     }
 
     #[test]
