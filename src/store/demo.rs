@@ -7,7 +7,7 @@ use super::db::Store;
 use super::observations::{write_observation, NewObservation};
 use super::plans::{audit, plan_indicators, PlanRecord, StoredIndicator};
 use crate::error::{Error, Result};
-use crate::model::{Better, ObservationStatus, PathShape, TargetKind, ValueKind};
+use crate::model::{unit_is_percent, Better, ObservationStatus, PathShape, TargetKind, ValueKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -147,6 +147,12 @@ pub fn demo_series(recipe: &DemoRecipe, base_year: i32, indicator: &Indicator) -
         .map(|year| {
             let elapsed = f64::from(year - base_year) / span;
             let (value, value_kind) = shape.value_at(indicator, elapsed, scenario, year, &mut rng);
+            // A share stays a share, whatever the scenario's noise does.
+            let value = if value_kind == ValueKind::Level && unit_is_percent(&indicator.unit) {
+                value.clamp(0.0, 100.0)
+            } else {
+                value
+            };
             DemoValue {
                 year,
                 value: round_for_unit(value, &indicator.unit),
@@ -431,6 +437,27 @@ mod tests {
             with_last > 0 && with_last < series.len(),
             "the last year is only partly reported"
         );
+    }
+
+    #[test]
+    fn shares_never_exceed_one_hundred_percent() {
+        let catalog = parse(&builtin_tiexi()).unwrap();
+        let recipe = builtin_recipe().unwrap();
+        for indicator in catalog
+            .indicators
+            .iter()
+            .filter(|i| unit_is_percent(&i.unit))
+        {
+            for value in demo_series(&recipe, 2020, indicator) {
+                if value.value_kind == ValueKind::Level {
+                    assert!(
+                        (0.0..=100.0).contains(&value.value),
+                        "{} {value:?}",
+                        indicator.code
+                    );
+                }
+            }
+        }
     }
 
     #[test]
