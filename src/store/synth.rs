@@ -79,6 +79,24 @@ pub fn synthesize(
     Ok(summary)
 }
 
+/// One synthetic plan with `indicators` indicators (the Tiexi indicators repeated
+/// under numbered codes), for benchmarking imports far larger than a real plan.
+pub fn synthesize_wide(store: &mut Store, indicators: usize) -> Result<Catalog> {
+    let base = catalog::parse(&catalog::builtin_tiexi())?;
+    let mut catalog = synthetic_catalog(&base, 0);
+    catalog.plan.code = "synth-wide".to_string();
+    catalog.indicators = (0..indicators)
+        .map(|n| {
+            let mut indicator = base.indicators[n % base.indicators.len()].clone();
+            indicator.code = format!("{}_{n:07}", indicator.code);
+            indicator
+        })
+        .collect();
+    catalog.hash = format!("{}-wide-{indicators}", base.hash);
+    load_catalog(store, &catalog)?;
+    Ok(catalog)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,22 +119,4 @@ mod tests {
         };
         assert_ne!(gdp(&first), gdp(&second));
     }
-}
-
-/// One synthetic plan with `indicators` indicators (the Tiexi indicators repeated
-/// under numbered codes), for benchmarking imports far larger than a real plan.
-pub fn synthesize_wide(store: &mut Store, indicators: usize) -> Result<Catalog> {
-    let base = catalog::parse(&catalog::builtin_tiexi())?;
-    let mut catalog = synthetic_catalog(&base, 0);
-    catalog.plan.code = "synth-wide".to_string();
-    catalog.indicators = (0..indicators)
-        .map(|n| {
-            let mut indicator = base.indicators[n % base.indicators.len()].clone();
-            indicator.code = format!("{}_{n:07}", indicator.code);
-            indicator
-        })
-        .collect();
-    catalog.hash = format!("{}-wide-{indicators}", base.hash);
-    load_catalog(store, &catalog)?;
-    Ok(catalog)
 }
