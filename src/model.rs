@@ -121,6 +121,17 @@ text_enum!(
     }
 );
 
+impl ObservationStatus {
+    /// Chinese label used in reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ObservationStatus::Preliminary => "初步数",
+            ObservationStatus::Final => "最终数",
+            ObservationStatus::Revised => "修订数",
+        }
+    }
+}
+
 impl TargetKind {
     /// The direction of improvement a kind implies, if it implies one.
     pub fn implied_better(self) -> Option<Better> {

@@ -624,7 +624,7 @@ fn commentary_from_the_database_and_from_files_is_rendered_in_place() {
 /// (the chart model stays in the snapshot; the SVG has its own snapshots).
 fn demo_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_json::Value {
     let store = Store::open(db).unwrap();
-    let context = report::prepare(
+    let prepared = report::prepare(
         &store,
         &Thresholds::default(),
         &ReportRequest {
@@ -636,7 +636,7 @@ fn demo_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_js
         },
     )
     .unwrap();
-    let mut json = serde_json::to_value(&context).unwrap();
+    let mut json = serde_json::to_value(&prepared.context).unwrap();
     redact_svg(&mut json);
     json
 }
@@ -688,4 +688,8 @@ fn golden_html_fragments_of_the_demo_reports() {
     insta::assert_snapshot!("annual_chapter_03", fragment(&annual, "#chapter-03"));
     insta::assert_snapshot!("annual_lagging", fragment(&annual, "#lagging"));
     insta::assert_snapshot!("midterm_review", fragment(&midterm, "#midterm"));
+    insta::assert_snapshot!(
+        "annual_edition_changes_first_edition",
+        fragment(&annual, "#annex-changes")
+    );
 }

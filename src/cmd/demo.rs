@@ -1,6 +1,7 @@
 //! `planeval demo --out DIR`: build DIR/demo.db from the built-in catalog and
 //! illustrative observations, then publish the annual report for the last demo
-//! year and the mid-term evaluation into DIR in every available format. The
+//! year and the mid-term evaluation into DIR in every available format, each
+//! recorded as its first edition. The
 //! database is built under a temporary name and renamed, so a repeated or
 //! overlapping run never leaves half a file.
 
@@ -40,9 +41,9 @@ pub fn run(args: &DemoArgs, out: Output) -> Result<u8> {
 }
 
 /// Publishes the demo's annual report (last demo year) and mid-term evaluation,
-/// with the default thresholds and the built-in templates.
+/// with the default thresholds and the built-in templates, and records them.
 fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
-    let store = Store::open(db)?;
+    let mut store = Store::open(db)?;
     let last_year = builtin_recipe()?.last_year;
     let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
     let renderers = Renderers::new(
@@ -55,7 +56,7 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
         (ReportKind::Annual, Some(last_year)),
         (ReportKind::Midterm, None),
     ] {
-        let context = report::prepare(
+        let prepared = report::prepare(
             &store,
             &Thresholds::default(),
             &ReportRequest {
@@ -66,7 +67,9 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
                 source_date_epoch: source_date_epoch.as_deref(),
             },
         )?;
-        let published = report::publish(&context, AVAILABLE_FORMATS, &renderers, dir)?;
+        let context = &prepared.context;
+        let published = report::publish(context, AVAILABLE_FORMATS, &renderers, dir)?;
+        prepared.edition.record(&mut store)?;
         for warning in &published.warnings {
             out.warn(warning);
         }

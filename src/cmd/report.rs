@@ -1,5 +1,6 @@
 //! `planeval report annual|midterm`: build the report context from the store,
-//! render each requested format, and write the files atomically. With
+//! render each requested format, write the files atomically, then record the
+//! report's edition (unless this data was published as an edition before). With
 //! `--all-plans`, one evaluation covers every plan and the reports are rendered
 //! in parallel. A run lock keeps overlapping cron runs apart.
 
@@ -47,7 +48,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ReportArgs, out: Output) -> 
             lock.path().display()
         ));
     }
-    let store = open_store(db, out)?;
+    let mut store = open_store(db, out)?;
     let source_date_epoch = std::env::var(SOURCE_DATE_EPOCH).ok();
     let request = ReportRequest {
         kind: report_kind(args.kind),
@@ -59,9 +60,21 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ReportArgs, out: Output) -> 
     if args.all_plans {
         return all_plan_reports(&store, &config, &request, &formats, &renderers, args, out);
     }
-    let context = report::prepare(&store, &config.thresholds, &request)?;
-    let published = report::publish(&context, &formats, &renderers, &args.out)?;
+    let prepared = report::prepare(&store, &config.thresholds, &request)?;
+    let context = &prepared.context;
+    let published = report::publish(context, &formats, &renderers, &args.out)?;
+    prepared.edition.record(&mut store)?;
     announce(&published, &context.report.title, out);
+    out.detail(format!(
+        "{}, data {}{}",
+        context.edition.label,
+        context.edition.data_hash_short,
+        if prepared.edition.is_new {
+            " (recorded)"
+        } else {
+            " (published before from the same data)"
+        }
+    ));
     if context.data_notice.is_some() {
         out.warn("the report shows demo data (labelled 演示数据，非官方统计数据 in the file)");
     }

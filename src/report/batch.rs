@@ -1,7 +1,8 @@
 //! Reports for many plans in one run: one evaluation over every plan, then each
 //! plan's report rendered on a bounded thread pool into `OUT/<plan code>/`.
 //! Every worker reads through its own connection and each report depends only
-//! on its own plan, so the bytes do not depend on the order of rendering.
+//! on its own plan (editions are numbered per plan), so the bytes do not depend
+//! on the order of rendering.
 
 use super::{build_context, publish, Format, Published, Renderers, ReportRequest};
 use crate::error::{Error, Result};
@@ -11,8 +12,9 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Renders and writes the report of every evaluated plan with `jobs` threads;
-/// `progress` is told how many reports are done after each one.
+/// Renders and writes the report of every evaluated plan with `jobs` threads,
+/// recording each report's edition once its files are written; `progress` is
+/// told how many reports are done after each one.
 #[allow(clippy::too_many_arguments)] // one call site per caller; a struct would only rename these
 pub fn publish_all(
     db: &Path,
@@ -36,16 +38,20 @@ pub fn publish_all(
             .map_init(
                 || Store::open(db),
                 |worker, evaluation| {
-                    let worker = worker.as_ref().map_err(|e| {
+                    let worker = worker.as_mut().map_err(|e| {
                         Error::Usage(format!("cannot open a worker connection: {e}"))
                     })?;
-                    let context = build_context(worker, thresholds, evaluation, request)?;
+                    let prepared = build_context(worker, thresholds, evaluation, request)?;
                     let published = publish(
-                        &context,
+                        &prepared.context,
                         formats,
                         renderers,
                         &out_dir.join(&evaluation.plan.code),
-                    );
+                    )
+                    .and_then(|published| {
+                        prepared.edition.record(worker)?;
+                        Ok(published)
+                    });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                     published
                 },

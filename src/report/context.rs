@@ -9,12 +9,14 @@
 
 use super::chart::{Chart, ProgressBar, ProgressChart, Rgb, TrendChart};
 use super::commentary::CommentarySet;
+use super::edition::ReportEdition;
 use super::markdown;
 use super::svg;
 use crate::evaluate::rules::{planned_value, time_elapsed, TargetSpec};
 use crate::evaluate::{IndicatorResult, PlanEvaluation, Status, StatusCounts, Thresholds};
-use crate::model::{Better, Nature, TargetKind};
+use crate::model::{Better, Nature, ObservationStatus, TargetKind};
 use crate::store::catalog::Chapter;
+use crate::store::editions::EditionChange;
 use crate::store::reports::{DataSource, ReportKind};
 use crate::text::{number, percent, value, with_unit};
 use serde::{Serialize, Serializer};
@@ -75,6 +77,9 @@ pub struct ReportContext {
     pub method: MethodNotes,
     /// Annex: where the data comes from and what was excluded.
     pub data_notes: DataNotes,
+    /// The report's edition, the data it was built from, and the annex of
+    /// changes since the previous edition.
+    pub edition: EditionNotes,
 }
 
 /// Fixed wording of recurring blocks, so HTML and PDF say the same thing.
@@ -166,6 +171,10 @@ pub struct ReportInfo {
     pub date_note: String,
     /// The output file name without extension ("annual-2025").
     pub file_stem: String,
+    /// The edition number (1 for the first edition of this report and year).
+    pub edition: u32,
+    /// "第1版".
+    pub edition_label: String,
 }
 
 /// The plan's identity.
@@ -204,6 +213,8 @@ pub struct Cover {
     pub issuer: String,
     /// The printed date.
     pub date: String,
+    /// The edition and the start of the data hash ("第1版　数据快照：3f9a…（前12位）").
+    pub edition: String,
 }
 
 /// One entry of the table of contents.
@@ -564,6 +575,71 @@ pub struct DataNotes {
     pub problems_intro: String,
     /// Values excluded from the evaluation.
     pub problems: Vec<ProblemRow>,
+    /// Says what the data hash below is.
+    pub data_hash_note: String,
+    /// The full data hash (SHA-256 in hex).
+    pub data_hash: String,
+}
+
+/// Annex: the edition and what changed since the previous one.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionNotes {
+    /// Part heading ("附录三　与上一版（第1版）相比的数据变化").
+    pub heading: String,
+    /// Anchor of the part.
+    pub anchor: String,
+    /// The edition number.
+    pub number: u32,
+    /// "第2版".
+    pub label: String,
+    /// The full data hash (SHA-256 in hex) of the plan's catalog and observations.
+    pub data_hash: String,
+    /// Its first twelve characters.
+    pub data_hash_short: String,
+    /// "数据快照：3f9a12bc45de（前12位）".
+    pub snapshot_line: String,
+    /// The edition compared with ("第1版"), or empty when there is none.
+    pub previous_label: String,
+    /// What the annex compares, or the sentence saying there is nothing to compare.
+    pub paragraphs: Vec<String>,
+    /// Column headings of the table of changed values.
+    pub change_columns: Vec<String>,
+    /// Values revised, statuses changed, values added or removed, in plan order.
+    pub changes: Vec<ChangeRow>,
+    /// Sub-heading of the light changes ("指标状态变化"), or empty without a previous edition.
+    pub lights_heading: String,
+    /// Says whether lights changed, or why they cannot be compared.
+    pub lights_note: String,
+    /// Column headings of the table of light changes.
+    pub light_columns: Vec<String>,
+    /// Indicators whose computed light changed, in plan order.
+    pub light_changes: Vec<LightChangeRow>,
+}
+
+/// One indicator-year that differs from the previous edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow {
+    /// Indicator name (the code when the indicator is no longer in the plan).
+    pub indicator: String,
+    /// "2023年".
+    pub year: String,
+    /// "数值修订", "初步数→最终数", "新增", "删除", or a revision with its status change.
+    pub change: String,
+    /// The previous edition's value and status ("3.24（最终数）"), or "—".
+    pub old: String,
+    /// This edition's value and status, or "—".
+    pub new: String,
+}
+
+/// An indicator whose computed light changed since the previous edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct LightChangeRow {
+    /// Indicator name (the code when the indicator is no longer in the plan).
+    pub indicator: String,
+    /// The light in the previous edition; `None` when it had no such indicator.
+    pub old: Option<StatusView>,
+    /// The light now; `None` when the indicator is no longer in the plan.
+    pub new: Option<StatusView>,
 }
 
 /// One department's data.
@@ -607,6 +683,8 @@ pub struct ContextInputs<'a> {
     pub sources: &'a [DataSource],
     /// The printed date and where it comes from.
     pub date: &'a ReportDate,
+    /// The report's edition and the changes since the previous one.
+    pub edition: &'a ReportEdition,
 }
 
 /// The date printed on a report.
@@ -708,6 +786,7 @@ pub fn build(inputs: &ContextInputs<'_>) -> ReportContext {
     let midterm = is_midterm.then(|| midterm_review(inputs, &rows));
     let method = method_notes(inputs);
     let data_notes = data_notes(inputs, data_notice.as_deref());
+    let edition = edition_notes(inputs);
     let labels = Labels::zh();
     let toc = table_of_contents(
         &labels,
@@ -717,6 +796,7 @@ pub fn build(inputs: &ContextInputs<'_>) -> ReportContext {
         midterm.as_ref(),
         &method,
         &data_notes,
+        &edition,
     );
     ReportContext {
         report: ReportInfo {
@@ -728,6 +808,8 @@ pub fn build(inputs: &ContextInputs<'_>) -> ReportContext {
             date: inputs.date.text.clone(),
             date_note: inputs.date.note.clone(),
             file_stem: format!("{}-{year}", inputs.kind.as_str()),
+            edition: edition.number,
+            edition_label: edition.label.clone(),
         },
         plan: PlanInfo {
             code: plan.code.clone(),
@@ -761,6 +843,7 @@ pub fn build(inputs: &ContextInputs<'_>) -> ReportContext {
             },
             issuer: plan.office.clone(),
             date: inputs.date.text.clone(),
+            edition: format!("{}　{}", edition.label, edition.snapshot_line),
         },
         data_notice,
         labels,
@@ -772,9 +855,11 @@ pub fn build(inputs: &ContextInputs<'_>) -> ReportContext {
         midterm,
         method,
         data_notes,
+        edition,
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per part of the report, in document order
 fn table_of_contents(
     labels: &Labels,
     summary: &Summary,
@@ -783,6 +868,7 @@ fn table_of_contents(
     midterm: Option<&MidtermReview>,
     method: &MethodNotes,
     data: &DataNotes,
+    edition: &EditionNotes,
 ) -> Vec<TocEntry> {
     let entry = |anchor: &str, label: &str, level: u8| TocEntry {
         anchor: anchor.to_string(),
@@ -805,6 +891,7 @@ fn table_of_contents(
     }
     toc.push(entry(&method.anchor, &method.heading, 1));
     toc.push(entry(&data.anchor, &data.heading, 1));
+    toc.push(entry(&edition.anchor, &edition.heading, 1));
     toc
 }
 
@@ -1653,6 +1740,161 @@ fn data_notes(inputs: &ContextInputs<'_>, data_notice: Option<&str>) -> DataNote
                 problem: p.problem.clone(),
             })
             .collect(),
+        data_hash_note: format!(
+            "本报告为第{}版。所用数据（规划指标目录及全部观测值）的内容指纹（SHA-256）如下；指纹相同的报告，所用数据相同。",
+            inputs.edition.number
+        ),
+        data_hash: inputs.edition.data_hash.clone(),
+    }
+}
+
+/// How many characters of the data hash the cover shows.
+const SHORT_HASH: usize = 12;
+
+fn edition_notes(inputs: &ContextInputs<'_>) -> EditionNotes {
+    let edition = inputs.edition;
+    let indicators = &inputs.evaluation.indicators;
+    // Plan order, then (for indicators no longer in the plan) code order.
+    let position = |code: &str| {
+        indicators
+            .iter()
+            .position(|i| i.code == code)
+            .unwrap_or(indicators.len())
+    };
+    let name = |code: &str| {
+        indicators
+            .iter()
+            .find(|i| i.code == code)
+            .map_or_else(|| code.to_string(), |i| i.name.clone())
+    };
+    let short: String = edition.data_hash.chars().take(SHORT_HASH).collect();
+    let label = format!("第{}版", edition.number);
+    let previous_label = edition
+        .previous
+        .as_ref()
+        .map(|p| format!("第{}版", p.edition))
+        .unwrap_or_default();
+    let mut changes: Vec<&EditionChange> = edition.changes.iter().collect();
+    changes.sort_by_key(|c| (position(&c.code), c.code.clone(), c.year));
+    let paragraphs = match &edition.previous {
+        None if edition.number == 1 => vec!["本报告为首版，无此前版本可比较。".to_string()],
+        None => vec![format!(
+            "本报告为{label}；此前各版所用数据与本版相同，无数据变化。"
+        )],
+        Some(previous) => {
+            let previous_short: String = previous.data_hash.chars().take(SHORT_HASH).collect();
+            vec![if changes.is_empty() {
+                format!(
+                    "本报告为{label}。与{previous_label}（数据快照：{previous_short}）相比，所用数值没有变化；数据快照不同，是因为规划指标目录有变化。"
+                )
+            } else {
+                format!(
+                    "本报告为{label}。与{previous_label}（数据快照：{previous_short}）相比，有{}处数值发生变化（数值修订、数据状态变更、新增或删除），列表如下。",
+                    changes.len()
+                )
+            }]
+        }
+    };
+    let (lights_heading, lights_note) = match (&edition.previous, &edition.light_changes) {
+        (None, _) => (String::new(), String::new()),
+        (Some(_), None) => (
+            "指标状态变化".to_string(),
+            format!("{previous_label}未记录各指标的状态，无法比较状态的变化。"),
+        ),
+        (Some(_), Some(lights)) if lights.is_empty() => (
+            "指标状态变化".to_string(),
+            format!("各指标的状态与{previous_label}相同。"),
+        ),
+        (Some(_), Some(_)) => (
+            "指标状态变化".to_string(),
+            format!("以下指标的状态与{previous_label}不同："),
+        ),
+    };
+    let mut lights: Vec<_> = edition.light_changes.iter().flatten().collect();
+    lights.sort_by_key(|c| (position(&c.code), c.code.clone()));
+    let light_changes = lights
+        .into_iter()
+        .map(|c| LightChangeRow {
+            indicator: name(&c.code),
+            old: c
+                .old_light
+                .as_deref()
+                .and_then(Status::parse)
+                .map(StatusView::of),
+            new: c
+                .new_light
+                .as_deref()
+                .and_then(Status::parse)
+                .map(StatusView::of),
+        })
+        .collect();
+    EditionNotes {
+        heading: if previous_label.is_empty() {
+            "附录三　与上一版相比的数据变化".to_string()
+        } else {
+            format!("附录三　与上一版（{previous_label}）相比的数据变化")
+        },
+        anchor: "annex-changes".to_string(),
+        number: edition.number,
+        label,
+        data_hash: edition.data_hash.clone(),
+        snapshot_line: format!("数据快照：{short}（前{SHORT_HASH}位）"),
+        data_hash_short: short,
+        previous_label,
+        paragraphs,
+        change_columns: ["指标", "年份", "变化", "上一版", "本版"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        changes: changes
+            .into_iter()
+            .map(|c| ChangeRow {
+                indicator: name(&c.code),
+                year: format!("{}年", c.year),
+                change: change_text(c),
+                old: value_with_status(c.old_value, c.old_status),
+                new: value_with_status(c.new_value, c.new_status),
+            })
+            .collect(),
+        lights_heading,
+        lights_note,
+        light_columns: ["指标", "上一版状态", "本版状态"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        light_changes,
+    }
+}
+
+/// What kind of change one indicator-year underwent, in words.
+fn change_text(change: &EditionChange) -> String {
+    if change.added() {
+        return "新增".to_string();
+    }
+    if change.removed() {
+        return "删除".to_string();
+    }
+    let status = match (change.old_status, change.new_status) {
+        (Some(old), Some(new)) if change.status_changed() => {
+            Some(format!("{}→{}", old.label_zh(), new.label_zh()))
+        }
+        _ => None,
+    };
+    match (change.value_revised(), status) {
+        (true, Some(status)) => format!("数值修订；{status}"),
+        (true, None) => "数值修订".to_string(),
+        (false, Some(status)) => status,
+        (false, None) => "—".to_string(),
+    }
+}
+
+/// A value as stored, every digit (a revision may change only the last one),
+/// with its status: "3.24（最终数）"; "—" when there is no value.
+fn value_with_status(value: Option<f64>, status: Option<ObservationStatus>) -> String {
+    match (value, status) {
+        (Some(value), Some(status)) => format!("{value}（{}）", status.label_zh()),
+        (Some(value), None) => value.to_string(),
+        (None, _) => "—".to_string(),
     }
 }
 

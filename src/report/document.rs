@@ -42,6 +42,7 @@ pub fn pdf_document(context: &ReportContext) -> Document {
     }
     method(&mut blocks, context);
     data_notes(&mut blocks, context);
+    edition_changes(&mut blocks, context);
     Document {
         meta: Meta {
             title: context.report.title.clone(),
@@ -76,6 +77,7 @@ fn cover(context: &ReportContext) -> Block {
             cover.red_head.clone(),
             cover.issuer.clone(),
             cover.date.clone(),
+            cover.edition.clone(),
         ],
         notice: context.data_notice.clone(),
     }
@@ -540,6 +542,62 @@ fn data_notes(blocks: &mut Vec<Block>, context: &ReportContext) {
                 .problems
                 .iter()
                 .map(|p| vec![text(&p.indicator), text(&p.year), text(&p.problem)])
+                .collect(),
+        }));
+    }
+    paragraph(blocks, &notes.data_hash_note, ParagraphStyle::Body);
+    paragraph(blocks, &notes.data_hash, ParagraphStyle::Small);
+}
+
+fn edition_changes(blocks: &mut Vec<Block>, context: &ReportContext) {
+    let edition = &context.edition;
+    heading(blocks, 1, &edition.heading);
+    paragraphs(blocks, &edition.paragraphs);
+    if !edition.changes.is_empty() {
+        blocks.push(Block::Table(Table {
+            caption: "数据变化一览表".to_string(),
+            columns: columns(
+                &edition.change_columns,
+                &[
+                    (2.0, Align::Left),
+                    (0.7, Align::Right),
+                    (2.4, Align::Left),
+                    (1.3, Align::Right),
+                    (1.3, Align::Right),
+                ],
+            ),
+            rows: edition
+                .changes
+                .iter()
+                .map(|c| {
+                    vec![
+                        text(&c.indicator),
+                        text(&c.year),
+                        text(&c.change),
+                        text(&c.old),
+                        text(&c.new),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    if edition.lights_heading.is_empty() {
+        return;
+    }
+    heading(blocks, 2, &edition.lights_heading);
+    paragraph(blocks, &edition.lights_note, ParagraphStyle::Body);
+    if !edition.light_changes.is_empty() {
+        let light = |status: &Option<StatusView>| status.as_ref().map_or_else(|| text("—"), mark);
+        blocks.push(Block::Table(Table {
+            caption: edition.lights_heading.clone(),
+            columns: columns(
+                &edition.light_columns,
+                &[(3.0, Align::Left), (1.2, Align::Left), (1.2, Align::Left)],
+            ),
+            rows: edition
+                .light_changes
+                .iter()
+                .map(|c| vec![text(&c.indicator), light(&c.old), light(&c.new)])
                 .collect(),
         }));
     }

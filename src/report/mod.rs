@@ -4,13 +4,15 @@
 //! [`prepare`] gathers everything from the store and evaluates; [`render`] turns
 //! the context into one format's bytes; [`publish`] renders every requested
 //! format in memory first and writes only when all of them succeeded, so a bad
-//! template never leaves a half-updated set of files.
+//! template never leaves a half-updated set of files. Once the files are
+//! written, the caller records the report's edition ([`edition`]).
 
 pub mod batch;
 pub mod chart;
 pub mod commentary;
 pub mod context;
 pub mod document;
+pub mod edition;
 pub mod html;
 pub mod markdown;
 pub mod pdf;
@@ -24,6 +26,7 @@ use crate::store::reports::{self, ReportKind};
 use crate::store::Store;
 use commentary::CommentarySet;
 use context::{ContextInputs, ReportContext, ReportDate};
+use edition::ReportEdition;
 use std::path::{Path, PathBuf};
 use templates::Templates;
 
@@ -83,12 +86,22 @@ pub fn report_year(plan: &PlanRecord, kind: ReportKind, year: Option<i32>) -> Re
     Ok(year)
 }
 
+/// A report ready to render: what it prints, and its edition, to record once
+/// its files are written (`prepared.edition.record(&mut store)`).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Everything the report prints.
+    pub context: ReportContext,
+    /// The report's edition.
+    pub edition: ReportEdition,
+}
+
 /// Reads the store, evaluates the plan for the report year and builds the context.
 pub fn prepare(
     store: &Store,
     thresholds: &Thresholds,
     request: &ReportRequest<'_>,
-) -> Result<ReportContext> {
+) -> Result<Prepared> {
     let plan = find_plan(store, request.plan)?;
     let year = report_year(&plan, request.kind, request.year)?;
     let input = evaluate::load_input(store, Some(&plan))?;
@@ -100,13 +113,14 @@ pub fn prepare(
 }
 
 /// Builds the context of one plan's report from its evaluation (which may come
-/// from a batch over many plans) and what the store holds for the report.
+/// from a batch over many plans) and what the store holds for the report,
+/// including its edition.
 pub fn build_context(
     store: &Store,
     thresholds: &Thresholds,
     evaluation: &PlanEvaluation,
     request: &ReportRequest<'_>,
-) -> Result<ReportContext> {
+) -> Result<Prepared> {
     let plan = &evaluation.plan;
     let year = evaluation.year;
     let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
@@ -134,7 +148,8 @@ pub fn build_context(
                 .as_deref(),
         ),
     };
-    Ok(context::build(&ContextInputs {
+    let edition = edition::resolve(store, evaluation, request.kind)?;
+    let context = context::build(&ContextInputs {
         kind: request.kind,
         evaluation,
         structure: &structure,
@@ -142,7 +157,9 @@ pub fn build_context(
         thresholds,
         sources: &sources,
         date: &date,
-    }))
+        edition: &edition,
+    });
+    Ok(Prepared { context, edition })
 }
 
 /// Which font PDF output is set in.

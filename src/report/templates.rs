@@ -68,6 +68,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/data_notes.html"),
     ),
     (
+        "edition_changes.html",
+        include_str!("../../report_templates/edition_changes.html"),
+    ),
+    (
         "style.css",
         include_str!("../../report_templates/style.css"),
     ),

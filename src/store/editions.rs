@@ -35,9 +35,38 @@ fn status_from_text<'de, D: Deserializer<'de>>(
     })
 }
 
-/// Reads a snapshot's JSON (`[{code, year, value, status}]`).
-pub fn parse_snapshot(json: &str) -> Result<Vec<SnapshotEntry>> {
-    serde_json::from_str(json).map_err(|e| Error::Usage(format!("invalid report snapshot: {e}")))
+/// An indicator's computed light as a report showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightEntry {
+    pub code: String,
+    /// The light's stored form: "green", "yellow", "red" or "grey".
+    pub light: String,
+}
+
+/// What a published report showed: its values and each indicator's computed light.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub values: Vec<SnapshotEntry>,
+    /// `None` for editions recorded before lights were stored (their snapshot
+    /// is the bare list of values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lights: Option<Vec<LightEntry>>,
+}
+
+/// Reads a snapshot's JSON: `{"values": [{code, year, value, status}], "lights":
+/// [{code, light}]}`, or the bare list of values older editions stored.
+pub fn parse_snapshot(json: &str) -> Result<Snapshot> {
+    let invalid = |e: serde_json::Error| Error::Usage(format!("invalid report snapshot: {e}"));
+    let stored: serde_json::Value = serde_json::from_str(json).map_err(invalid)?;
+    if stored.is_array() {
+        Ok(Snapshot {
+            values: serde_json::from_value(stored).map_err(invalid)?,
+            lights: None,
+        })
+    } else {
+        serde_json::from_value(stored).map_err(invalid)
+    }
 }
 
 /// The plan's current values as a snapshot, by indicator code and year.
@@ -108,10 +137,10 @@ pub fn record_edition(
     report: ReportKind,
     year: i32,
     data_hash: &str,
-    snapshot_json: &str,
+    snapshot: &Snapshot,
 ) -> Result<u32> {
-    // Refuse a snapshot the next edition could not compare against.
-    parse_snapshot(snapshot_json)?;
+    let snapshot_json = serde_json::to_string(snapshot)
+        .map_err(|e| Error::Usage(format!("cannot store the report snapshot: {e}")))?;
     let path = store.path().to_path_buf();
     store.write("recording a report edition", |tx| {
         let db = |e| Error::db(&path, "recording a report edition", e);
@@ -146,7 +175,7 @@ pub struct Edition {
     pub edition: u32,
     pub published_at: String,
     pub data_hash: String,
-    pub snapshot: Vec<SnapshotEntry>,
+    pub snapshot: Snapshot,
 }
 
 /// The latest recorded edition of a report for a year, if any.
@@ -156,15 +185,44 @@ pub fn latest_edition(
     report: ReportKind,
     year: i32,
 ) -> Result<Option<Edition>> {
+    read_edition(
+        store,
+        "SELECT edition, published_at, data_hash, snapshot FROM report_edition
+         WHERE plan_id = ?1 AND report = ?2 AND year = ?3
+         ORDER BY edition DESC LIMIT 1",
+        params![plan.id, report.as_str(), year],
+    )
+}
+
+/// The latest edition numbered below `edition` that was built from other data
+/// than `data_hash`: the one edition `edition` is compared with.
+pub fn previous_edition(
+    store: &Store,
+    plan: &PlanRecord,
+    report: ReportKind,
+    year: i32,
+    edition: u32,
+    data_hash: &str,
+) -> Result<Option<Edition>> {
+    read_edition(
+        store,
+        "SELECT edition, published_at, data_hash, snapshot FROM report_edition
+         WHERE plan_id = ?1 AND report = ?2 AND year = ?3 AND edition < ?4 AND data_hash <> ?5
+         ORDER BY edition DESC LIMIT 1",
+        params![plan.id, report.as_str(), year, edition, data_hash],
+    )
+}
+
+fn read_edition(
+    store: &Store,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<Edition>> {
     let row: Option<(u32, String, String, String)> = store
         .conn()
-        .query_row(
-            "SELECT edition, published_at, data_hash, snapshot FROM report_edition
-             WHERE plan_id = ?1 AND report = ?2 AND year = ?3
-             ORDER BY edition DESC LIMIT 1",
-            params![plan.id, report.as_str(), year],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row(sql, params, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(|e| Error::db(store.path(), "reading report editions", e))?;
     row.map(|(edition, published_at, data_hash, snapshot)| {
@@ -238,6 +296,40 @@ pub fn diff_snapshots(previous: &[SnapshotEntry], current: &[SnapshotEntry]) -> 
         .collect()
 }
 
+/// An indicator whose computed light differs between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LightChange {
+    pub code: String,
+    /// `None` when the indicator had no light in the previous edition.
+    pub old_light: Option<String>,
+    /// `None` when the indicator is no longer in the plan.
+    pub new_light: Option<String>,
+}
+
+/// The indicators whose light differs between two snapshots, by code.
+pub fn diff_lights(previous: &[LightEntry], current: &[LightEntry]) -> Vec<LightChange> {
+    let old: BTreeMap<&str, &str> = previous
+        .iter()
+        .map(|e| (e.code.as_str(), e.light.as_str()))
+        .collect();
+    let new: BTreeMap<&str, &str> = current
+        .iter()
+        .map(|e| (e.code.as_str(), e.light.as_str()))
+        .collect();
+    let mut codes: Vec<&str> = old.keys().chain(new.keys()).copied().collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+        .into_iter()
+        .filter(|code| old.get(code) != new.get(code))
+        .map(|code| LightChange {
+            code: code.to_string(),
+            old_light: old.get(code).map(|l| l.to_string()),
+            new_light: new.get(code).map(|l| l.to_string()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,15 +381,67 @@ mod tests {
 
     #[test]
     fn snapshots_round_trip_through_json() {
-        let snapshot = vec![entry("gdp", 2023, 1200.5, Revised)];
+        let snapshot = Snapshot {
+            values: vec![entry("gdp", 2023, 1200.5, Revised)],
+            lights: Some(vec![LightEntry {
+                code: "gdp".into(),
+                light: "green".into(),
+            }]),
+        };
         let json = serde_json::to_string(&snapshot).unwrap();
         assert_eq!(
             json,
-            r#"[{"code":"gdp","year":2023,"value":1200.5,"status":"revised"}]"#
+            r#"{"values":[{"code":"gdp","year":2023,"value":1200.5,"status":"revised"}],"lights":[{"code":"gdp","light":"green"}]}"#
         );
         assert_eq!(parse_snapshot(&json).unwrap(), snapshot);
         assert!(
             parse_snapshot(r#"[{"code":"gdp","year":2023,"value":1,"status":"draft"}]"#).is_err()
+        );
+        assert!(parse_snapshot(r#"{"values":[],"colours":[]}"#).is_err());
+    }
+
+    #[test]
+    fn snapshots_of_older_editions_are_bare_lists_of_values_without_lights() {
+        let old = r#"[{"code":"gdp","year":2023,"value":1200.5,"status":"revised"}]"#;
+        let snapshot = parse_snapshot(old).unwrap();
+        assert_eq!(snapshot.values, vec![entry("gdp", 2023, 1200.5, Revised)]);
+        assert_eq!(snapshot.lights, None);
+    }
+
+    #[test]
+    fn the_light_diff_lists_indicators_whose_light_changed() {
+        let light = |code: &str, light: &str| LightEntry {
+            code: code.into(),
+            light: light.into(),
+        };
+        let previous = [
+            light("gdp", "green"),
+            light("rd", "yellow"),
+            light("old", "red"),
+        ];
+        let current = [
+            light("gdp", "green"),
+            light("rd", "red"),
+            light("new", "grey"),
+        ];
+        let changes = diff_lights(&previous, &current);
+        let summary: Vec<(&str, Option<&str>, Option<&str>)> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.code.as_str(),
+                    c.old_light.as_deref(),
+                    c.new_light.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("new", None, Some("grey")),
+                ("old", Some("red"), None),
+                ("rd", Some("yellow"), Some("red")),
+            ]
         );
     }
 
@@ -313,19 +457,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, plan) = store_with_plan(&dir);
         let hash = data_hash(&store, &plan).unwrap();
-        let json = serde_json::to_string(&current_snapshot(&store, &plan).unwrap()).unwrap();
-        let first = record_edition(&mut store, &plan, ReportKind::Annual, 2024, &hash, &json);
-        let second = record_edition(&mut store, &plan, ReportKind::Annual, 2024, &hash, &json);
-        let other = record_edition(&mut store, &plan, ReportKind::Midterm, 2024, &hash, &json);
-        assert_eq!((first.unwrap(), second.unwrap(), other.unwrap()), (1, 2, 1));
+        let snapshot = Snapshot {
+            values: current_snapshot(&store, &plan).unwrap(),
+            lights: None,
+        };
+        let mut record = |kind, hash: &str| {
+            record_edition(&mut store, &plan, kind, 2024, hash, &snapshot).unwrap()
+        };
+        let first = record(ReportKind::Annual, &hash);
+        let second = record(ReportKind::Annual, "other");
+        let other = record(ReportKind::Midterm, &hash);
+        let third = record(ReportKind::Annual, &hash);
+        assert_eq!((first, second, other, third), (1, 2, 1, 3));
         let latest = latest_edition(&store, &plan, ReportKind::Annual, 2024)
             .unwrap()
             .unwrap();
-        assert_eq!((latest.edition, latest.data_hash), (2, hash));
+        assert_eq!((latest.edition, &latest.data_hash), (3, &hash));
+        assert_eq!(latest.snapshot, snapshot);
+        // Edition 3 compares with the latest earlier edition built from other data.
+        let previous = |edition, hash: &str| {
+            previous_edition(&store, &plan, ReportKind::Annual, 2024, edition, hash)
+                .unwrap()
+                .map(|e| e.edition)
+        };
+        assert_eq!(previous(3, &hash), Some(2));
+        assert_eq!(previous(2, "other"), Some(1));
+        assert_eq!(previous(1, &hash), None);
         assert!(latest_edition(&store, &plan, ReportKind::Annual, 2023)
             .unwrap()
             .is_none());
-        assert!(record_edition(&mut store, &plan, ReportKind::Annual, 2024, "h", "{}").is_err());
     }
 
     #[test]
