@@ -11,9 +11,6 @@ use crate::store::Store;
 use rusqlite::{Connection, OpenFlags};
 
 /// Loads the inputs of `plan`, or of every plan when `plan` is None.
-///
-/// Observations are read on a second connection in parallel with the catalog:
-/// for thousands of plans, turning rows into values is most of the load time.
 pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<EvaluationInput> {
     let read = |e| Error::db(store.path(), "reading data for the evaluation", e);
     let plans = match plan {
@@ -21,8 +18,35 @@ pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<Evaluation
         None => all_plans(store)?,
     };
     let plan_id = plan.map(|p| p.id);
+    let (indicators, observations) = match plan {
+        // One plan: read on the caller's connection, inside its read transaction
+        // if it has one, so everything a report shows comes from one snapshot.
+        Some(_) => (
+            plan_indicators(store.conn(), plan_id),
+            plan_observations(store.conn(), plan_id),
+        ),
+        None => read_in_parallel(store, plan_id),
+    };
+    Ok(EvaluationInput {
+        indicators: indicators.map_err(read)?,
+        observations: observations.map_err(read)?,
+        verdicts: office_verdicts(store, plan_id).map_err(read)?,
+        plans,
+    })
+}
+
+/// For every plan at once, observations are read on a second connection in
+/// parallel with the catalog: for thousands of plans, turning rows into values
+/// is most of the load time.
+fn read_in_parallel(
+    store: &Store,
+    plan_id: Option<i64>,
+) -> (
+    rusqlite::Result<Vec<crate::store::plans::StoredIndicator>>,
+    rusqlite::Result<Vec<crate::store::observations::StoredObservation>>,
+) {
     let path = store.path();
-    let (indicators, observations) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let observations = scope.spawn(move || {
             let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -33,12 +57,6 @@ pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<Evaluation
             .join()
             .unwrap_or_else(|_| Err(rusqlite::Error::InvalidQuery));
         (indicators, observations)
-    });
-    Ok(EvaluationInput {
-        indicators: indicators.map_err(read)?,
-        observations: observations.map_err(read)?,
-        verdicts: office_verdicts(store, plan_id).map_err(read)?,
-        plans,
     })
 }
 

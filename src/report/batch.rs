@@ -41,7 +41,8 @@ pub fn publish_all(
                     let worker = worker.as_mut().map_err(|e| {
                         Error::Usage(format!("cannot open a worker connection: {e}"))
                     })?;
-                    let prepared = build_context(worker, thresholds, evaluation, request)?;
+                    let prepared = worker
+                        .read_snapshot(|| build_context(worker, thresholds, evaluation, request))?;
                     let published = publish(
                         &prepared.context,
                         formats,

@@ -101,21 +101,20 @@ pub fn resolve(
 impl ReportEdition {
     /// Records this edition if it is new; call it once the report's files are
     /// written. Returns the number recorded, or `None` when the edition was
-    /// recorded before. When the data or the editions changed since `resolve`
-    /// (a concurrent import or report run), nothing is recorded and the error
-    /// says to run again: the files just written would misstate their edition.
+    /// recorded before. The hash and snapshot are those the report was built
+    /// from, so values imported meanwhile do not matter; but when another run
+    /// recorded an edition of the same report meanwhile, the number printed in
+    /// the files is taken, so nothing is recorded and the error says to run again.
     pub fn record(&self, store: &mut Store) -> Result<Option<u32>> {
         if !self.is_new {
             return Ok(None);
         }
         let latest = latest_edition(store, &self.plan, self.kind, self.year)?;
-        let unchanged = data_hash(store, &self.plan)? == self.data_hash
-            && latest.map_or(0, |e| e.edition) + 1 == self.number;
-        if !unchanged {
+        if latest.map_or(0, |e| e.edition) + 1 != self.number {
             return Err(Error::Busy {
                 what: format!("{} {} {}", self.plan.code, self.kind, self.year),
                 detail: format!(
-                    "the data or its editions changed while edition {} was written; it was not recorded, run the report again",
+                    "another run recorded edition {} of this report meanwhile; it was not recorded again, run the report again",
                     self.number
                 ),
             });

@@ -104,12 +104,15 @@ pub fn prepare(
 ) -> Result<Prepared> {
     let plan = find_plan(store, request.plan)?;
     let year = report_year(&plan, request.kind, request.year)?;
-    let input = evaluate::load_input(store, Some(&plan))?;
-    let evaluation = evaluate::evaluate(&input, year, thresholds)?
-        .into_iter()
-        .find(|e| e.plan.id == plan.id)
-        .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))?;
-    build_context(store, thresholds, &evaluation, request)
+    // One snapshot for everything the report shows, its data hash included.
+    store.read_snapshot(|| {
+        let input = evaluate::load_input(store, Some(&plan))?;
+        let evaluation = evaluate::evaluate(&input, year, thresholds)?
+            .into_iter()
+            .find(|e| e.plan.id == plan.id)
+            .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))?;
+        build_context(store, thresholds, &evaluation, request)
+    })
 }
 
 /// Builds the context of one plan's report from its evaluation (which may come

@@ -231,6 +231,22 @@ impl Store {
             .map_err(|e| Error::db(&path, format!("restoring from {}", src.display()), e))
     }
 
+    /// Runs `read` inside one read transaction, so that every query it makes sees
+    /// the same snapshot of the file even while others commit (WAL keeps it).
+    pub fn read_snapshot<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| Error::db(&self.path, "starting a read transaction", e))?;
+        let value = read();
+        // Only reads happened: ending the transaction either way changes nothing.
+        let ended = self
+            .conn
+            .execute_batch(if value.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = value?;
+        ended.map_err(|e| Error::db(&self.path, "ending a read transaction", e))?;
+        Ok(value)
+    }
+
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
     /// A busy file is retried a bounded number of times before giving up; the
     /// retries and the wait for the lock are counted (see [`write_contention`]).
