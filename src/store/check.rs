@@ -155,56 +155,60 @@ fn observation_checks(store: &Store) -> rusqlite::Result<Vec<Finding>> {
     Ok(findings)
 }
 
+/// Runs a query whose first three columns are plan code, indicator code and year,
+/// and turns each row into an error about that observation.
+fn observation_errors(
+    store: &Store,
+    sql: &str,
+    message: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<String>,
+) -> rusqlite::Result<Vec<Finding>> {
+    let mut stmt = store.conn().prepare(sql)?;
+    let rows = stmt.query_map([], |r| {
+        let subject = format!(
+            "{}/{} {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i32>(2)?
+        );
+        Ok(error(subject, message(r)?))
+    })?;
+    rows.collect()
+}
+
 /// Levels no unit allows: a share outside 0-100%, a negative amount. The import
 /// refuses them, so one found here was written some other way.
 fn impossible_values(store: &Store) -> rusqlite::Result<Vec<Finding>> {
-    let mut stmt = store.conn().prepare(
+    observation_errors(
+        store,
         "SELECT p.code, i.code, o.year, o.value, i.unit
          FROM observation o JOIN indicator i ON i.id = o.indicator_id JOIN plan p ON p.id = i.plan_id
          WHERE o.value_kind = 'level'
            AND ((trim(i.unit) = '%' AND (o.value < 0 OR o.value > 100))
                 OR (i.kind <> 'qualitative' AND o.value < 0))
          ORDER BY p.code, i.code, o.year",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(error(
-            format!(
-                "{}/{} {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i32>(2)?
-            ),
-            format!(
+        |r| {
+            Ok(format!(
                 "value {} is impossible for unit `{}`",
                 r.get::<_, f64>(3)?,
                 r.get::<_, String>(4)?
-            ),
-        ))
-    })?;
-    rows.collect()
+            ))
+        },
+    )
 }
 
 fn years_outside_plan(store: &Store) -> rusqlite::Result<Vec<Finding>> {
-    let mut stmt = store.conn().prepare(
+    observation_errors(
+        store,
         "SELECT p.code, i.code, o.year, p.base_year, p.period_end
          FROM observation o JOIN indicator i ON i.id = o.indicator_id JOIN plan p ON p.id = i.plan_id
          WHERE o.year < p.base_year OR o.year > p.period_end
          ORDER BY p.code, i.code, o.year",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(error(
-            format!(
-                "{}/{} {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i32>(2)?
-            ),
-            format!(
+        |r| {
+            Ok(format!(
                 "observation year is outside {}-{} (base year to plan end)",
                 r.get::<_, i32>(3)?,
                 r.get::<_, i32>(4)?
-            ),
-        ))
-    })?;
-    rows.collect()
+            ))
+        },
+    )
 }
