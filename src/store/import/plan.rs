@@ -249,6 +249,25 @@ impl RowChecker<'_> {
         });
     }
 
+    /// The value of `checked`, or `None` after recording its error against the
+    /// row's `field`.
+    fn or_error<T>(
+        &mut self,
+        checked: Result<T, String>,
+        file: &str,
+        row: &RawRow,
+        code: &str,
+        field: Column,
+    ) -> Option<T> {
+        match checked {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.problem(Severity::Error, file, row, Some(code), Some(field), message);
+                None
+            }
+        }
+    }
+
     /// Checks one row that has a value; `None` when it has an error.
     fn check(&mut self, file: &str, row: &RawRow) -> Option<PlannedValue> {
         let errors_before = self.errors();
@@ -317,14 +336,8 @@ impl RowChecker<'_> {
         }
         let (value, value_kind) = (value?, value_kind?);
         let current = self.current.get(&key).copied();
-        let (action, status) = match decide(self.request, year, value, value_kind, current) {
-            Ok(decision) => decision,
-            Err(message) => {
-                let field = Some(Column::Value);
-                self.problem(Severity::Error, file, row, Some(&code), field, message);
-                return None;
-            }
-        };
+        let decision = decide(self.request, year, value, value_kind, current);
+        let (action, status) = self.or_error(decision, file, row, &code, Column::Value)?;
         Some(PlannedValue {
             file: file.to_string(),
             row: row.row,
@@ -373,20 +386,7 @@ impl RowChecker<'_> {
                 ))
             }
         });
-        match year {
-            Ok(year) => Some(year),
-            Err(message) => {
-                self.problem(
-                    Severity::Error,
-                    file,
-                    row,
-                    Some(code),
-                    Some(Column::Year),
-                    message,
-                );
-                None
-            }
-        }
+        self.or_error(year, file, row, code, Column::Year)
     }
 
     /// The name and unit columns are there for the reader; when they disagree
@@ -452,20 +452,7 @@ impl RowChecker<'_> {
                 Ok(kind)
             }
         });
-        match kind {
-            Ok(kind) => Some(kind),
-            Err(message) => {
-                self.problem(
-                    Severity::Error,
-                    file,
-                    row,
-                    Some(&d.code),
-                    Some(Column::ValueKind),
-                    message,
-                );
-                None
-            }
-        }
+        self.or_error(kind, file, row, &d.code, Column::ValueKind)
     }
 
     fn value(&mut self, file: &str, row: &RawRow, indicator: &StoredIndicator) -> Option<f64> {
@@ -481,20 +468,7 @@ impl RowChecker<'_> {
             )),
             Some(Cell::Other(what)) => Err(format!("is {what}, not a number")),
         };
-        match value {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.problem(
-                    Severity::Error,
-                    file,
-                    row,
-                    Some(&d.code),
-                    Some(Column::Value),
-                    message,
-                );
-                None
-            }
-        }
+        self.or_error(value, file, row, &d.code, Column::Value)
     }
 }
 
