@@ -9,6 +9,7 @@ use crate::evaluate::{self, Thresholds};
 use crate::report::batch::publish_all;
 use crate::report::templates::Templates;
 use crate::report::{FontChoice, Format, Renderers, ReportRequest};
+use crate::store::db::build_new_database;
 use crate::store::reports::ReportKind;
 use crate::store::synth::{synthesize, synthesize_wide};
 use crate::store::Store;
@@ -75,11 +76,7 @@ fn ensure_synthetic(db: &Path, plans: usize, out: Output) -> Result<Option<f64>>
         db.display()
     ));
     let started = Instant::now();
-    let temporary = super::demo::temporary_db_path(db);
-    let mut store = Store::create_or_open(&temporary)?;
-    synthesize(&mut store, plans, 2021, |_| {})?;
-    drop(store);
-    std::fs::rename(&temporary, db).map_err(|e| Error::io(db, e))?;
+    build_new_database(db, |store| synthesize(store, plans, 2021, |_| {}))?;
     Ok(Some(started.elapsed().as_secs_f64()))
 }
 

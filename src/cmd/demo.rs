@@ -13,11 +13,12 @@ use crate::evaluate::Thresholds;
 use crate::report::templates::Templates;
 use crate::report::{self, FontChoice, Renderers, ReportRequest, AVAILABLE_FORMATS};
 use crate::store::catalog;
+use crate::store::db::build_new_database;
 use crate::store::demo::{builtin_recipe, write_demo, DEMO_SOURCE};
 use crate::store::plans::{find_plan, load_catalog};
 use crate::store::reports::ReportKind;
 use crate::store::Store;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// File name of the demo database inside the output directory.
 pub const DEMO_DB: &str = "demo.db";
@@ -25,13 +26,7 @@ pub const DEMO_DB: &str = "demo.db";
 pub fn run(args: &DemoArgs, out: Output) -> Result<u8> {
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     let db = args.out.join(DEMO_DB);
-    let temporary = temporary_db_path(&db);
-    let built = build_demo_db(&temporary, out);
-    if built.is_err() {
-        remove_database_files(&temporary);
-    }
-    built?;
-    std::fs::rename(&temporary, &db).map_err(|e| Error::io(&db, e))?;
+    build_new_database(&db, |store| fill_demo_db(store, out))?;
     out.info(format!(
         "{}: demo database (all observations illustrative)",
         db.display()
@@ -84,36 +79,15 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
     Ok(())
 }
 
-fn build_demo_db(path: &Path, out: Output) -> Result<()> {
+fn fill_demo_db(store: &mut Store, out: Output) -> Result<()> {
     let catalog = catalog::parse(&catalog::builtin_tiexi())?;
     let recipe = builtin_recipe()?;
-    let mut store = Store::create_or_open(path)?;
-    load_catalog(&mut store, &catalog)?;
-    let plan = find_plan(&store, Some(&catalog.plan.code))?;
-    let written = write_demo(&mut store, &plan, &recipe, DEMO_SOURCE)?;
+    load_catalog(store, &catalog)?;
+    let plan = find_plan(store, Some(&catalog.plan.code))?;
+    let written = write_demo(store, &plan, &recipe, DEMO_SOURCE)?;
     out.detail(format!(
         "{written} illustrative observations for {}",
         plan.code
     ));
-    // Closing checkpoints the WAL into the main file, so the rename moves everything.
-    drop(store);
     Ok(())
-}
-
-/// A temporary name next to `db`, unique to this process, for building a
-/// database that is renamed into place only when complete.
-pub fn temporary_db_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(format!(".{}.tmp", std::process::id()));
-    PathBuf::from(name)
-}
-
-/// Removes a database file with its WAL and shared-memory files.
-pub fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        // Best effort: the file may never have been created.
-        let _ = std::fs::remove_file(PathBuf::from(name));
-    }
 }

@@ -289,6 +289,44 @@ impl Store {
     }
 }
 
+/// Builds a new database at `path` with `fill`, under a temporary name that is
+/// renamed into place only when complete, so a repeated or overlapping run (or a
+/// failure half-way) never leaves half a file under the real name.
+pub fn build_new_database<T>(path: &Path, fill: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    let temporary = temporary_db_path(path);
+    remove_database_files(&temporary);
+    // The store is dropped before the rename: closing checkpoints the WAL into
+    // the main file, so the rename moves everything.
+    let filled = Store::create_or_open(&temporary).and_then(|mut store| fill(&mut store));
+    let value = match filled {
+        Ok(value) => value,
+        Err(error) => {
+            remove_database_files(&temporary);
+            return Err(error);
+        }
+    };
+    std::fs::rename(&temporary, path).map_err(|e| Error::io(path, e))?;
+    Ok(value)
+}
+
+/// A temporary name next to `db`, unique to this process, for building a
+/// database that is renamed into place only when complete.
+fn temporary_db_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(format!(".{}.tmp", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Removes a database file with its WAL and shared-memory files.
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        // Best effort: the file may never have been created.
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
 /// Filesystem magic numbers (statfs f_type) of network filesystems.
 const NETWORK_FILESYSTEMS: &[(i64, &str)] = &[
     (0x6969, "NFS"),
