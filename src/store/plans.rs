@@ -444,8 +444,15 @@ pub fn plan_indicators(
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredIndicator>> {
     let mut stmt = conn.prepare(include_str!("../../sql/select_indicators.sql"))?;
-    let rows = stmt.query_map([plan_id], indicator_from_row)?;
-    rows.collect()
+    let rows = stmt.query_map([plan_id], |r| {
+        Ok(((r.get::<_, i64>(21)?), indicator_from_row(r)?))
+    })?;
+    let mut ordered = rows.collect::<rusqlite::Result<Vec<(i64, StoredIndicator)>>>()?;
+    ordered.sort_by_key(|(ord, indicator)| (indicator.plan_id, *ord));
+    Ok(ordered
+        .into_iter()
+        .map(|(_, indicator)| indicator)
+        .collect())
 }
 
 fn indicator_from_row(r: &Row<'_>) -> rusqlite::Result<StoredIndicator> {
