@@ -156,8 +156,8 @@ fn change_table(values: &[&PlannedValue]) -> String {
             };
             vec![
                 format!("{}:{}", v.file, v.row),
-                v.code.clone(),
-                v.name.clone(),
+                v.code.to_string(),
+                v.name.to_string(),
                 v.year.to_string(),
                 v.current
                     .map_or_else(|| "—".to_string(), |c| c.value.to_string()),

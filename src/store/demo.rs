@@ -4,7 +4,7 @@
 
 use super::catalog::Indicator;
 use super::db::Store;
-use super::observations::{write_observation, NewObservation};
+use super::observations::{write_observations, NewObservation};
 use super::plans::{audit, plan_indicators, PlanRecord, StoredIndicator};
 use crate::error::{Error, Result};
 use crate::model::{unit_is_percent, Better, ObservationStatus, PathShape, TargetKind, ValueKind};
@@ -319,17 +319,22 @@ pub fn write_demo(
     let path = store.path().to_path_buf();
     store.write("writing demo observations", |tx| {
         let db = |e| Error::db(&path, "writing demo observations", e);
-        let mut written = 0;
-        for stored in &indicators {
-            for value in demo_series(recipe, plan.base_year, &stored.definition) {
-                write_observation(
-                    tx,
-                    &demo_observation(stored, &value, recipe.last_year, source),
-                )
-                .map_err(db)?;
-                written += 1;
-            }
-        }
+        let values: Vec<(&StoredIndicator, DemoValue, String)> = indicators
+            .iter()
+            .flat_map(|stored| {
+                demo_series(recipe, plan.base_year, &stored.definition)
+                    .into_iter()
+                    .map(move |value| {
+                        // Data for a year typically arrives in the spring after it.
+                        let recorded_at = format!("{}-03-31T00:00:00Z", value.year + 1);
+                        (stored, value, recorded_at)
+                    })
+            })
+            .collect();
+        let observations = values.iter().map(|(stored, value, recorded_at)| {
+            demo_observation(stored, value, recipe.last_year, source, recorded_at)
+        });
+        let written = write_observations(tx, observations).map_err(db)?;
         for revision in &recipe.revisions {
             apply_revision(tx, &indicators, revision).map_err(db)?;
         }
@@ -344,12 +349,13 @@ pub fn write_demo(
     })
 }
 
-fn demo_observation(
-    stored: &StoredIndicator,
+fn demo_observation<'a>(
+    stored: &'a StoredIndicator,
     value: &DemoValue,
     last_year: i32,
-    source: &str,
-) -> NewObservation {
+    source: &'a str,
+    recorded_at: &'a str,
+) -> NewObservation<'a> {
     let status = if value.year < last_year {
         ObservationStatus::Final
     } else {
@@ -361,11 +367,10 @@ fn demo_observation(
         value: value.value,
         value_kind: value.value_kind,
         status,
-        source: Some(source.to_string()),
-        department: stored.definition.department.clone(),
-        recorded_by: DEMO_USER.to_string(),
-        // Data for a year typically arrives in the spring after it.
-        recorded_at: format!("{}-03-31T00:00:00Z", value.year + 1),
+        source: Some(source),
+        department: &stored.definition.department,
+        recorded_by: DEMO_USER,
+        recorded_at,
         illustrative: true,
         change_reason: None,
         import_batch: None,

@@ -3,41 +3,91 @@
 
 use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
-use rusqlite::{named_params, Connection, Transaction};
+use rusqlite::{Connection, Statement, ToSql, Transaction};
 
-/// One value to record for an indicator and year.
+/// One value to record for an indicator and year. The text is borrowed: an
+/// import writes a million rows that share their batch, user and time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewObservation {
+pub struct NewObservation<'a> {
     pub indicator_id: i64,
     pub year: i32,
     pub value: f64,
     pub value_kind: ValueKind,
     pub status: ObservationStatus,
-    pub source: Option<String>,
-    pub department: String,
-    pub recorded_by: String,
-    pub recorded_at: String,
+    pub source: Option<&'a str>,
+    pub department: &'a str,
+    pub recorded_by: &'a str,
+    pub recorded_at: &'a str,
     /// Demo or synthetic data: never to be presented as official.
     pub illustrative: bool,
-    pub change_reason: Option<String>,
-    pub import_batch: Option<String>,
+    pub change_reason: Option<&'a str>,
+    pub import_batch: Option<&'a str>,
     /// What the department wrote beside the value (the form's 备注 column).
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
-/// Inserts a new observation, or replaces the current one for the same indicator
-/// and year; the history trigger keeps the replaced value.
-pub fn write_observation(tx: &Transaction<'_>, o: &NewObservation) -> rusqlite::Result<()> {
-    tx.prepare_cached(include_str!("../../sql/upsert_observation.sql"))?
-        .execute(named_params! {
-            ":indicator_id": o.indicator_id, ":year": o.year, ":value": o.value,
-            ":value_kind": o.value_kind.as_str(), ":status": o.status.as_str(),
-            ":source": o.source, ":department_code": o.department,
-            ":recorded_by": o.recorded_by, ":recorded_at": o.recorded_at,
-            ":illustrative": o.illustrative, ":change_reason": o.change_reason,
-            ":import_batch": o.import_batch, ":note": o.note,
-        })
-        .map(drop)
+/// How many observations one statement writes: enough that SQLite's per-statement
+/// journal work no longer shows, while 13 parameters a row stay far below its
+/// limit of 32,766.
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// Inserts new observations, or replaces the current ones for the same
+/// indicator and year; the history trigger keeps every replaced value. Each
+/// indicator and year may appear once. Returns how many rows were written.
+pub fn write_observations<'a>(
+    tx: &Transaction<'_>,
+    observations: impl IntoIterator<Item = NewObservation<'a>>,
+) -> rusqlite::Result<usize> {
+    let mut observations = observations.into_iter();
+    let mut chunk = Vec::with_capacity(ROWS_PER_STATEMENT);
+    let mut written = 0;
+    loop {
+        chunk.clear();
+        chunk.extend(observations.by_ref().take(ROWS_PER_STATEMENT));
+        if chunk.is_empty() {
+            return Ok(written);
+        }
+        let mut upsert = tx.prepare_cached(&upsert_sql(chunk.len()))?;
+        for (row, o) in chunk.iter().enumerate() {
+            bind_observation(&mut upsert, row * 13, o)?;
+        }
+        upsert.raw_execute()?;
+        written += chunk.len();
+    }
+}
+
+fn upsert_sql(rows: usize) -> String {
+    let group = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    include_str!("../../sql/upsert_observation.sql")
+        .replace("{rows}", &vec![group; rows].join(",\n       "))
+}
+
+/// Binds one observation to the 13 parameters after `offset`, in the column
+/// order of upsert_observation.sql.
+fn bind_observation(
+    stmt: &mut Statement<'_>,
+    offset: usize,
+    o: &NewObservation<'_>,
+) -> rusqlite::Result<()> {
+    let values: [&dyn ToSql; 13] = [
+        &o.indicator_id,
+        &o.year,
+        &o.value,
+        &o.value_kind.as_str(),
+        &o.status.as_str(),
+        &o.source,
+        &o.department,
+        &o.recorded_by,
+        &o.recorded_at,
+        &o.illustrative,
+        &o.change_reason,
+        &o.import_batch,
+        &o.note,
+    ];
+    for (index, value) in values.into_iter().enumerate() {
+        stmt.raw_bind_parameter(offset + index + 1, value)?;
+    }
+    Ok(())
 }
 
 /// An observation as stored, flattened for the evaluation.
@@ -72,4 +122,73 @@ pub fn plan_observations(
         })
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::catalog::{builtin_tiexi, parse};
+    use crate::store::plans::{find_plan, load_catalog, plan_indicators};
+    use crate::store::Store;
+
+    fn observation(indicator_id: i64, year: i32, value: f64) -> NewObservation<'static> {
+        NewObservation {
+            indicator_id,
+            year,
+            value,
+            value_kind: ValueKind::Level,
+            status: ObservationStatus::Preliminary,
+            source: Some("test"),
+            department: "stats",
+            recorded_by: "tester",
+            recorded_at: "2026-01-01T00:00:00Z",
+            illustrative: false,
+            change_reason: None,
+            import_batch: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn many_rows_are_written_across_statements_and_replacements_keep_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
+        load_catalog(&mut store, &parse(&builtin_tiexi()).unwrap()).unwrap();
+        let plan = find_plan(&store, None).unwrap();
+        let ids: Vec<i64> = plan_indicators(store.conn(), Some(plan.id))
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        // 106 indicators × 5 years = 530 rows: two full statements and a short one.
+        let keys: Vec<(i64, i32)> = ids
+            .iter()
+            .flat_map(|&id| (2021..=2025).map(move |year| (id, year)))
+            .collect();
+        assert!(keys.len() > 2 * ROWS_PER_STATEMENT);
+        let write = |store: &mut Store, keys: &[(i64, i32)], value: f64| {
+            let rows = keys.iter().map(|&(id, year)| observation(id, year, value));
+            store
+                .write("test", |tx| {
+                    Ok(write_observations(tx, rows.clone()).unwrap())
+                })
+                .unwrap()
+        };
+        assert_eq!(write(&mut store, &keys, 1.0), keys.len());
+        assert_eq!(write(&mut store, &keys[..300], 2.0), 300);
+        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM observation"), keys.len() as i64);
+        assert_eq!(
+            count("SELECT count(*) FROM observation WHERE value = 2.0"),
+            300
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM observation_history WHERE action = 'insert'"),
+            keys.len() as i64
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM observation_history WHERE action = 'update' AND old_value = 1.0"),
+            300
+        );
+    }
 }

@@ -10,10 +10,13 @@ use super::read::{Cell, RawRow, SourceFile};
 use super::rules::{impossible_value, jump_warning, PreviousValue};
 use super::{Problem, Severity};
 use crate::model::{unit_is_percent, ObservationStatus, TargetKind, ValueKind};
+use crate::store::decode;
 use crate::store::observations::plan_observations;
-use crate::store::plans::{plan_indicators, PlanRecord, StoredIndicator};
+use crate::store::plans::PlanRecord;
 use rusqlite::Connection;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Who imports, and how.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,15 +71,43 @@ pub struct CurrentValue {
     pub status: ObservationStatus,
 }
 
-/// One valid row and what it will do.
+/// An indicator as import rows are checked against it. The text is shared
+/// with every row that names the indicator.
+#[derive(Debug)]
+struct KnownIndicator {
+    id: i64,
+    code: Arc<str>,
+    name: Arc<str>,
+    unit: Arc<str>,
+    kind: TargetKind,
+    department: String,
+}
+
+fn known_indicators(conn: &Connection, plan_id: i64) -> rusqlite::Result<Vec<KnownIndicator>> {
+    let mut stmt = conn.prepare(include_str!("../../../sql/select_import_indicators.sql"))?;
+    let rows = stmt.query_map([plan_id], |r| {
+        Ok(KnownIndicator {
+            id: r.get(0)?,
+            code: r.get::<_, String>(1)?.into(),
+            name: r.get::<_, String>(2)?.into(),
+            unit: r.get::<_, String>(3)?.into(),
+            kind: decode(r, 4, TargetKind::parse)?,
+            department: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// One valid row and what it will do. The file name and the indicator's text
+/// are shared, not copied: a million-row import holds a million of these.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedValue {
-    pub file: String,
+    pub file: Arc<str>,
     pub row: u32,
     pub indicator_id: i64,
-    pub code: String,
-    pub name: String,
-    pub unit: String,
+    pub code: Arc<str>,
+    pub name: Arc<str>,
+    pub unit: Arc<str>,
     pub year: i32,
     pub value: f64,
     pub value_kind: ValueKind,
@@ -126,11 +157,9 @@ pub fn plan_import(
     files: &[SourceFile],
     request: &ImportRequest,
 ) -> rusqlite::Result<ImportPlan> {
-    let indicators = plan_indicators(conn, Some(plan.id))?;
-    let by_code: HashMap<&str, &StoredIndicator> = indicators
-        .iter()
-        .map(|i| (i.definition.code.as_str(), i))
-        .collect();
+    let indicators = known_indicators(conn, plan.id)?;
+    let by_code: HashMap<&str, &KnownIndicator> =
+        indicators.iter().map(|i| (&*i.code, i)).collect();
     let current: HashMap<(i64, i32), CurrentValue> = plan_observations(conn, Some(plan.id))?
         .into_iter()
         .map(|o| {
@@ -144,6 +173,8 @@ pub fn plan_import(
             )
         })
         .collect();
+    // Sized up front: growing tables of a million entries means copying them.
+    let rows = files.iter().map(|f| f.rows.len()).sum();
     let mut checker = RowChecker {
         plan,
         request,
@@ -151,17 +182,19 @@ pub fn plan_import(
         current: &current,
         seen: HashMap::new(),
         problems: Vec::new(),
+        errors: 0,
     };
-    let mut values = Vec::new();
+    let mut values = Vec::with_capacity(rows);
     let mut left_empty = 0;
     for file in files {
         checker.problems.extend(file.problems.iter().cloned());
+        let name: Arc<str> = file.name.as_str().into();
         for row in &file.rows {
             if row.cell(Column::Value).is_none() {
                 left_empty += 1;
                 continue;
             }
-            if let Some(value) = checker.check(&file.name, row) {
+            if let Some(value) = checker.check(&name, row) {
                 values.push(value);
             }
         }
@@ -188,10 +221,13 @@ fn jump_warnings(
     values: &[PlannedValue],
     current: &HashMap<(i64, i32), CurrentValue>,
 ) -> Vec<Problem> {
-    let mut merged: HashMap<(i64, i32), (f64, ValueKind)> = current
-        .iter()
-        .map(|(key, c)| (*key, (c.value, c.value_kind)))
-        .collect();
+    let mut merged: HashMap<(i64, i32), (f64, ValueKind)> =
+        HashMap::with_capacity(current.len() + values.len());
+    merged.extend(
+        current
+            .iter()
+            .map(|(key, c)| (*key, (c.value, c.value_kind))),
+    );
     for v in values {
         merged.insert((v.indicator_id, v.year), (v.value, v.value_kind));
     }
@@ -209,9 +245,9 @@ fn jump_warnings(
             let message = jump_warning(v.value_kind, v.value, previous)?;
             Some(Problem {
                 severity: Severity::Warning,
-                file: v.file.clone(),
+                file: v.file.to_string(),
                 row: v.row,
-                code: Some(v.code.clone()),
+                code: Some(v.code.to_string()),
                 field: Some(Column::Value),
                 message,
             })
@@ -222,11 +258,14 @@ fn jump_warnings(
 struct RowChecker<'a> {
     plan: &'a PlanRecord,
     request: &'a ImportRequest,
-    by_code: HashMap<&'a str, &'a StoredIndicator>,
+    by_code: HashMap<&'a str, &'a KnownIndicator>,
     current: &'a HashMap<(i64, i32), CurrentValue>,
     /// Where each indicator and year was first seen, to report duplicates.
-    seen: HashMap<(i64, i32), (String, u32)>,
+    seen: HashMap<(i64, i32), (Arc<str>, u32)>,
     problems: Vec<Problem>,
+    /// How many of the problems are errors, kept as they are recorded: counting
+    /// them for every row would be quadratic in a file full of errors.
+    errors: usize,
 }
 
 impl RowChecker<'_> {
@@ -239,6 +278,9 @@ impl RowChecker<'_> {
         field: Option<Column>,
         message: String,
     ) {
+        if severity == Severity::Error {
+            self.errors += 1;
+        }
         self.problems.push(Problem {
             severity,
             file: file.to_string(),
@@ -269,8 +311,8 @@ impl RowChecker<'_> {
     }
 
     /// Checks one row that has a value; `None` when it has an error.
-    fn check(&mut self, file: &str, row: &RawRow) -> Option<PlannedValue> {
-        let errors_before = self.errors();
+    fn check(&mut self, file: &Arc<str>, row: &RawRow) -> Option<PlannedValue> {
+        let errors_before = self.errors;
         let code = match row.text(Column::Code) {
             Some(code) => code,
             None => {
@@ -286,7 +328,7 @@ impl RowChecker<'_> {
                 return None;
             }
         };
-        let Some(&indicator) = self.by_code.get(code.as_str()) else {
+        let Some(&indicator) = self.by_code.get(code.as_ref()) else {
             let message = format!(
                 "unknown indicator code `{code}` in plan {}; use the code from the form",
                 self.plan.code
@@ -294,7 +336,7 @@ impl RowChecker<'_> {
             self.problem(Severity::Error, file, row, Some(&code), None, message);
             return None;
         };
-        let d = &indicator.definition;
+        let d = indicator;
         if !self.request.as_office && d.department != self.request.department {
             let message = format!(
                 "indicator belongs to department `{}`, not `{}`; only the statistics office may \
@@ -327,11 +369,11 @@ impl RowChecker<'_> {
             );
             self.problem(Severity::Error, file, row, Some(&code), None, message);
         } else {
-            self.seen.insert(key, (file.to_string(), row.row));
+            self.seen.insert(key, (Arc::clone(file), row.row));
         }
         // A row already wrong in itself is not also compared with the database:
         // "a revision is needed" would be noise beside "the value is impossible".
-        if self.errors() > errors_before {
+        if self.errors > errors_before {
             return None;
         }
         let (value, value_kind) = (value?, value_kind?);
@@ -339,28 +381,21 @@ impl RowChecker<'_> {
         let decision = decide(self.request, year, value, value_kind, current);
         let (action, status) = self.or_error(decision, file, row, &code, Column::Value)?;
         Some(PlannedValue {
-            file: file.to_string(),
+            file: Arc::clone(file),
             row: row.row,
             indicator_id: indicator.id,
-            code,
-            name: d.name.clone(),
-            unit: d.unit.clone(),
+            code: Arc::clone(&d.code),
+            name: Arc::clone(&d.name),
+            unit: Arc::clone(&d.unit),
             year,
             value,
             value_kind,
             status,
-            source: row.text(Column::Source),
-            note: row.text(Column::Note),
+            source: row.text(Column::Source).map(Cow::into_owned),
+            note: row.text(Column::Note).map(Cow::into_owned),
             current,
             action,
         })
-    }
-
-    fn errors(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count()
     }
 
     fn year(&mut self, file: &str, row: &RawRow, code: &str) -> Option<i32> {
@@ -391,8 +426,7 @@ impl RowChecker<'_> {
 
     /// The name and unit columns are there for the reader; when they disagree
     /// with the catalog the row may be shifted or converted, so say so.
-    fn check_descriptions(&mut self, file: &str, row: &RawRow, indicator: &StoredIndicator) {
-        let d = &indicator.definition;
+    fn check_descriptions(&mut self, file: &str, row: &RawRow, d: &KnownIndicator) {
         if let Some(unit) = row.text(Column::Unit) {
             if fold_width(&unit).trim() != fold_width(&d.unit).trim() {
                 let message = format!(
@@ -410,7 +444,7 @@ impl RowChecker<'_> {
             }
         }
         if let Some(name) = row.text(Column::Name) {
-            if name != d.name {
+            if *name != *d.name {
                 let message = format!(
                     "`{name}` differs from the catalog's `{}`; check that the row belongs to this code",
                     d.name
@@ -427,13 +461,7 @@ impl RowChecker<'_> {
         }
     }
 
-    fn value_kind(
-        &mut self,
-        file: &str,
-        row: &RawRow,
-        indicator: &StoredIndicator,
-    ) -> Option<ValueKind> {
-        let d = &indicator.definition;
+    fn value_kind(&mut self, file: &str, row: &RawRow, d: &KnownIndicator) -> Option<ValueKind> {
         let kind = match row.cell(Column::ValueKind) {
             None => Ok(ValueKind::Level),
             Some(Cell::Text(text)) => parse_value_kind(text).ok_or_else(|| {
@@ -455,8 +483,7 @@ impl RowChecker<'_> {
         self.or_error(kind, file, row, &d.code, Column::ValueKind)
     }
 
-    fn value(&mut self, file: &str, row: &RawRow, indicator: &StoredIndicator) -> Option<f64> {
-        let d = &indicator.definition;
+    fn value(&mut self, file: &str, row: &RawRow, d: &KnownIndicator) -> Option<f64> {
         let value = match row.cell(Column::Value) {
             None => return None,
             Some(Cell::Text(text)) => parse_value(text, &d.unit).map_err(|e| e.to_string()),

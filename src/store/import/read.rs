@@ -10,7 +10,7 @@ use super::{Problem, Severity};
 use crate::store::catalog::hex;
 use calamine::{Data, Reader, Xlsx};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -30,34 +30,39 @@ pub enum Cell {
     Other(String),
 }
 
-/// One data row: the cells of the recognised columns that are not empty.
+/// One data row: the cells of the recognised columns that are not empty, in
+/// file order. A short list rather than a map: a row has at most nine cells,
+/// and a million-row file holds a million of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
     /// The row number a spreadsheet shows (the header is row 1 in the form).
     pub row: u32,
-    pub cells: BTreeMap<Column, Cell>,
+    pub cells: Vec<(Column, Cell)>,
 }
 
 impl RawRow {
     /// The cell of a column, if it is not empty.
     pub fn cell(&self, column: Column) -> Option<&Cell> {
-        self.cells.get(&column)
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, cell)| cell)
     }
 
     /// The cell of a column as text, whatever its type: a spreadsheet may store
     /// a note such as `2023` as a number, and it must not be lost.
-    pub fn text(&self, column: Column) -> Option<String> {
-        self.cells.get(&column).map(Cell::to_text)
+    pub fn text(&self, column: Column) -> Option<Cow<'_, str>> {
+        self.cell(column).map(Cell::as_text)
     }
 }
 
 impl Cell {
     /// The cell as a person would read it.
-    pub fn to_text(&self) -> String {
+    pub fn as_text(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(text) | Cell::Other(text) => text.clone(),
-            Cell::Number(value) => value.to_string(),
-            Cell::Percent(value) => format!("{value}%"),
+            Cell::Text(text) | Cell::Other(text) => Cow::Borrowed(text),
+            Cell::Number(value) => Cow::Owned(value.to_string()),
+            Cell::Percent(value) => Cow::Owned(format!("{value}%")),
         }
     }
 }
@@ -99,33 +104,36 @@ pub fn read_file(path: &Path) -> SourceFile {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let table = match extension.as_str() {
-        "csv" => {
-            if bytes.starts_with(b"PK\x03\x04") {
-                Err(
-                    "this is a spreadsheet workbook (XLSX), not CSV text; name it .xlsx"
-                        .to_string(),
-                )
-            } else {
-                decode_text(&bytes).and_then(|(text, encoding)| {
-                    file.format = encoding.name();
-                    csv_table(&text)
-                })
-            }
+    let unreadable = match extension.as_str() {
+        "csv" if bytes.starts_with(b"PK\x03\x04") => {
+            "this is a spreadsheet workbook (XLSX), not CSV text; name it .xlsx".to_string()
         }
+        "csv" => match decode_text(&bytes) {
+            Ok((text, encoding)) => {
+                file.format = encoding.name();
+                rows_from_records(&name, csv_records(&text), &mut file);
+                return file;
+            }
+            Err(message) => message,
+        },
         "xlsx" | "xlsm" => {
             file.format = "XLSX";
-            xlsx_table(bytes)
+            match xlsx_table(bytes) {
+                Ok(table) => {
+                    rows_from_records(&name, table.into_iter().map(Ok), &mut file);
+                    return file;
+                }
+                Err(message) => message,
+            }
         }
-        "xls" | "et" | "ods" => Err(format!(
-            "`.{extension}` workbooks are not read; save the sheet as .xlsx or as CSV (UTF-8)"
-        )),
-        _ => Err("unknown file type: import reads .csv and .xlsx files".to_string()),
+        "xls" | "et" | "ods" => {
+            format!(
+                "`.{extension}` workbooks are not read; save the sheet as .xlsx or as CSV (UTF-8)"
+            )
+        }
+        _ => "unknown file type: import reads .csv and .xlsx files".to_string(),
     };
-    match table {
-        Ok(table) => rows_from_table(&name, table, &mut file),
-        Err(message) => file.problems.push(file_problem(&name, message)),
-    }
+    file.problems.push(file_problem(&name, unreadable));
     file
 }
 
@@ -162,14 +170,14 @@ impl TextEncoding {
 /// Decodes CSV bytes: a UTF-8 byte-order mark means UTF-8; otherwise valid
 /// UTF-8 is taken as UTF-8 (GB18030 text is almost never valid UTF-8, so the
 /// guess is safe); anything else must decode as GB18030 without errors.
-pub fn decode_text(bytes: &[u8]) -> Result<(String, TextEncoding), String> {
+pub fn decode_text(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), String> {
     if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        return String::from_utf8(rest.to_vec())
-            .map(|text| (text, TextEncoding::Utf8))
+        return std::str::from_utf8(rest)
+            .map(|text| (Cow::Borrowed(text), TextEncoding::Utf8))
             .map_err(|e| {
                 format!(
                     "the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {})",
-                    e.utf8_error().valid_up_to() + 3
+                    e.valid_up_to() + 3
                 )
             });
     }
@@ -180,32 +188,33 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, TextEncoding), String> {
         );
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), TextEncoding::Utf8));
+        return Ok((Cow::Borrowed(text), TextEncoding::Utf8));
     }
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| (text.into_owned(), TextEncoding::Gb18030))
+        .map(|text| (text, TextEncoding::Gb18030))
         .ok_or_else(|| {
             "the file is neither UTF-8 nor GB18030 text; save it as \"CSV UTF-8\"".to_string()
         })
 }
 
-/// Rows of cells with their spreadsheet row numbers, before header handling.
-type Table = Vec<(u32, Vec<Cell>)>;
+/// A row of cells with its spreadsheet row number, before header handling, or
+/// why the file cannot be read.
+type Record = Result<(u32, Vec<Cell>), String>;
 
-/// Splits CSV text into rows; rows may have different lengths (Excel drops
-/// trailing empty cells), and the row number is the line the record starts on.
-fn csv_table(text: &str) -> Result<Table, String> {
-    let mut reader = csv::ReaderBuilder::new()
+/// Splits CSV text into rows as they are read; rows may have different lengths
+/// (Excel drops trailing empty cells), and the row number is the line the
+/// record starts on.
+fn csv_records(text: &str) -> impl Iterator<Item = Record> + '_ {
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut table = Vec::new();
     // The line a record starts on, counted from its byte offset: the reader's own
     // line count lags by one after a CRLF (Excel's line ending), whose `\n` it
     // counts only when the next record begins.
     let (mut counted_to, mut line) = (0, 1);
-    for record in reader.records() {
+    reader.into_records().map(move |record| {
         let record = record.map_err(|e| format!("cannot be read as CSV: {e}"))?;
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let through = (start + 1).min(text.len());
@@ -214,21 +223,19 @@ fn csv_table(text: &str) -> Result<Table, String> {
             .filter(|&&b| b == b'\n')
             .count();
         counted_to = counted_to.max(through);
-        let row = line as u32;
         let cells = record
             .iter()
             .map(|cell| Cell::Text(cell.trim_matches(is_blank).to_string()))
             .collect();
-        table.push((row, cells));
-    }
-    Ok(table)
+        Ok((line as u32, cells))
+    })
 }
 
 fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
-fn xlsx_table(bytes: Vec<u8>) -> Result<Table, String> {
+fn xlsx_table(bytes: Vec<u8>) -> Result<Vec<(u32, Vec<Cell>)>, String> {
     let corrupt = |e: &dyn std::fmt::Display| {
         format!(
             "cannot be read as an XLSX workbook (is it truncated or damaged? save it again): {e}"
@@ -315,42 +322,48 @@ pub fn column_letter(index: usize) -> String {
 }
 
 /// Finds the header (the first row with any content), maps its cells to
-/// columns, and turns the rows below it into `RawRow`s.
-fn rows_from_table(name: &str, table: Table, file: &mut SourceFile) {
-    let mut rows = table
-        .into_iter()
-        .filter(|(_, cells)| !cells.iter().all(is_empty));
-    let Some((header_row, header)) = rows.next() else {
-        file.problems.push(file_problem(
-            name,
-            "the file is empty: expected a header row and data rows".to_string(),
-        ));
-        return;
-    };
-    let columns = match header_columns(&header) {
-        Ok(columns) => columns,
-        Err(messages) => {
-            file.problems
-                .extend(messages.into_iter().map(|message| Problem {
-                    row: header_row,
-                    ..file_problem(name, message)
-                }));
-            return;
+/// columns, and turns the rows below it into `RawRow`s, one at a time. A file
+/// that turns out to be unreadable part-way keeps no rows and only that problem.
+fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &mut SourceFile) {
+    let mut columns: Option<Vec<Option<Column>>> = None;
+    let mut header_row = FILE_ROW;
+    for record in records {
+        let (row, cells) = match record {
+            Ok(record) => record,
+            Err(message) => {
+                file.rows = Vec::new();
+                file.problems = vec![file_problem(name, message)];
+                return;
+            }
+        };
+        if cells.iter().all(is_empty) {
+            continue;
         }
-    };
-    for (row, cells) in rows {
+        let Some(columns) = &columns else {
+            header_row = row;
+            match header_columns(&cells) {
+                Ok(found) => columns = Some(found),
+                Err(messages) => {
+                    file.problems
+                        .extend(messages.into_iter().map(|message| Problem {
+                            row,
+                            ..file_problem(name, message)
+                        }));
+                    return;
+                }
+            }
+            continue;
+        };
         let mut raw = RawRow {
             row,
-            cells: BTreeMap::new(),
+            cells: Vec::with_capacity(cells.len()),
         };
         for (index, cell) in cells.into_iter().enumerate() {
             if is_empty(&cell) {
                 continue;
             }
             match columns.get(index).copied().flatten() {
-                Some(column) => {
-                    raw.cells.insert(column, cell);
-                }
+                Some(column) => raw.cells.push((column, cell)),
                 None => file.problems.push(Problem {
                     row,
                     message: format!(
@@ -363,12 +376,15 @@ fn rows_from_table(name: &str, table: Table, file: &mut SourceFile) {
         }
         file.rows.push(raw);
     }
-    if file.rows.is_empty() {
-        file.problems.push(Problem {
-            row: header_row,
-            ..file_problem(name, "the file has a header but no data rows".to_string())
-        });
-    }
+    let message = match columns {
+        None => "the file is empty: expected a header row and data rows",
+        Some(_) if file.rows.is_empty() => "the file has a header but no data rows",
+        Some(_) => return,
+    };
+    file.problems.push(Problem {
+        row: header_row,
+        ..file_problem(name, message.to_string())
+    });
 }
 
 /// The column of each header cell (`None` for empty header cells), or every problem.
@@ -376,7 +392,7 @@ fn header_columns(header: &[Cell]) -> Result<Vec<Option<Column>>, Vec<String>> {
     let mut problems = Vec::new();
     let mut columns: Vec<Option<Column>> = Vec::with_capacity(header.len());
     for (index, cell) in header.iter().enumerate() {
-        let text = cell.to_text();
+        let text = cell.as_text();
         if text.is_empty() {
             columns.push(None);
             continue;
@@ -438,7 +454,7 @@ mod tests {
     #[test]
     fn valid_utf8_without_bom_is_utf8() {
         let (text, encoding) = decode_text("年份,2024".as_bytes()).unwrap();
-        assert_eq!((text.as_str(), encoding), ("年份,2024", TextEncoding::Utf8));
+        assert_eq!((text.as_ref(), encoding), ("年份,2024", TextEncoding::Utf8));
     }
 
     #[test]
@@ -468,7 +484,7 @@ mod tests {
     #[test]
     fn csv_rows_are_numbered_by_their_first_line() {
         for text in ["h\nr2\n\"x\ny\"\nr5\n", "h\r\nr2\r\n\"x\r\ny\"\r\nr5\r\n"] {
-            let rows: Vec<u32> = csv_table(text).unwrap().iter().map(|r| r.0).collect();
+            let rows: Vec<u32> = csv_records(text).map(|r| r.unwrap().0).collect();
             assert_eq!(rows, [1, 2, 3, 5], "{text:?}");
         }
     }
