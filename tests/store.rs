@@ -435,3 +435,43 @@ fn check_finds_impossible_values_written_by_hand() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_restore_leaves_its_backup_untouched() {
+    let (dir, db) = demo_dir();
+    let backup = dir.path().join("backup.db");
+    ok(planeval_db(&db, &["backup", backup.to_str().unwrap()]));
+    // As a backup taken on a network share is: a rollback journal, which opening
+    // it as planeval's database would switch to WAL.
+    let conn = Connection::open(&backup).unwrap();
+    conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(conn);
+    let before = std::fs::read(&backup).unwrap();
+    let restored = dir.path().join("restored.db");
+    ok(planeval_db(
+        &restored,
+        &["restore", backup.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read(&backup).unwrap(),
+        before,
+        "the backup changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("restore") && name != "restored.db")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(
+        count(&restored, "SELECT count(*) FROM observation"),
+        count(&db, "SELECT count(*) FROM observation")
+    );
+    let missing = planeval_db(&restored, &["restore", "no-such.db", "--force"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("no such backup file"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -7,6 +7,7 @@ use crate::cli::{BackupArgs, RestoreArgs};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
 use crate::store::Store;
+use rusqlite::{Connection, OpenFlags, MAIN_DB};
 use std::path::{Path, PathBuf};
 
 pub fn backup(db: &Path, args: &BackupArgs, out: Output) -> Result<u8> {
@@ -42,7 +43,36 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
             db.display()
         )));
     }
-    let source = Store::open(&args.src)?;
+    // The source is checked, and migrated if it is older, on a private copy:
+    // opening a file as a database may switch it to WAL or migrate its schema,
+    // and a backup must stay exactly as it was taken.
+    let scratch = sibling(db, "restore");
+    std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+    let restored = restore_checked_copy(db, &args.src, &scratch.join("source.db"));
+    let _ = std::fs::remove_dir_all(&scratch);
+    restored?;
+    out.info(format!(
+        "restored {} from {}",
+        db.display(),
+        args.src.display()
+    ));
+    Ok(exit::OK)
+}
+
+/// Copies `src` to `copy` (read-only on `src`), checks the copy and restores
+/// `db` from it.
+fn restore_checked_copy(db: &Path, src: &Path, copy: &Path) -> Result<()> {
+    let failed = |e| Error::db(src, "copying the backup before checking it", e);
+    if !src.is_file() {
+        return Err(Error::Usage(format!(
+            "{}: no such backup file",
+            src.display()
+        )));
+    }
+    Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|source| source.backup(MAIN_DB, copy, None))
+        .map_err(failed)?;
+    let source = Store::open(copy)?;
     let problems: Vec<String> = check(&source)?
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
@@ -51,20 +81,15 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
     if !problems.is_empty() {
         return Err(Error::Usage(format!(
             "{} does not pass `planeval check`, not restoring: {}",
-            args.src.display(),
+            src.display(),
             problems.join("; ")
         )));
     }
+    drop(source);
     let target = Store::create_or_open(db)?;
     // The backup API writes through SQLite's locks, so readers of the live file
     // see either the old or the restored database, never a mixture.
-    target.restore_from(&args.src)?;
-    out.info(format!(
-        "restored {} from {}",
-        db.display(),
-        args.src.display()
-    ));
-    Ok(exit::OK)
+    target.restore_from(copy)
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
