@@ -353,7 +353,7 @@ fn roll_up(evaluations: &mut [PlanEvaluation]) -> PolarsResult<()> {
     };
     let frame = df!(
         "plan" => rows().map(|(p, _)| p).collect::<Vec<_>>(),
-        "chapter" => rows().map(|(_, i)| i.chapter.to_string()).collect::<Vec<_>>(),
+        "chapter" => rows().map(|(_, i)| i.chapter).collect::<Vec<u32>>(),
         "department" => rows().map(|(_, i)| i.department.clone()).collect::<Vec<_>>(),
         "nature" => rows().map(|(_, i)| i.nature.as_str()).collect::<Vec<_>>(),
         "status" => rows().map(|(_, i)| i.status().as_str()).collect::<Vec<_>>(),
@@ -367,7 +367,9 @@ fn roll_up(evaluations: &mut [PlanEvaluation]) -> PolarsResult<()> {
             .sort(["plan", key, "status"], SortMultipleOptions::default())
             .collect()?;
         let plans = counted.column("plan")?.u32()?.clone();
-        let keys = counted.column(key)?.str()?.clone();
+        // Keys are text whatever their type; the counted frame is small.
+        let keys = counted.column(key)?.cast(&DataType::String)?;
+        let keys = keys.str()?;
         let statuses = counted.column("status")?.str()?.clone();
         let counts = counted.column("n")?.cast(&DataType::UInt64)?;
         let counts = counts.u64()?;
