@@ -6,7 +6,7 @@ use super::Output;
 use crate::cli::{BenchArgs, BenchStageArgs};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Thresholds};
-use crate::report::batch::publish_all;
+use crate::report::batch::{evaluated_data_hashes, publish_all};
 use crate::report::templates::Templates;
 use crate::report::{FontChoice, Format, Renderers, ReportRequest};
 use crate::store::db::build_new_database;
@@ -25,6 +25,8 @@ pub struct StageFigures {
     pub indicators: usize,
     pub observations: usize,
     pub load_evaluate_s: f64,
+    /// Hashing what was evaluated, so report workers can tell if data changed since.
+    pub hash_s: f64,
     pub html_s: f64,
     pub pdf_s: Option<f64>,
     pub files: usize,
@@ -133,6 +135,9 @@ pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
         load_evaluate_s,
         ..StageFigures::default()
     };
+    let hashing = Instant::now();
+    let evaluated = evaluated_data_hashes(&input);
+    figures.hash_s = hashing.elapsed().as_secs_f64();
     drop(input);
     let request = ReportRequest {
         kind: ReportKind::Annual,
@@ -154,6 +159,7 @@ pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
             db,
             &thresholds,
             &evaluations,
+            &evaluated,
             &request,
             &[format],
             &renderers,
@@ -255,15 +261,16 @@ fn table(
     import: Option<(usize, f64, f64)>,
 ) -> String {
     let mut text = String::from(
-        "| plans | indicators | observations | load + evaluate (s) | HTML (s) | PDF (s) | files | peak memory (MB) | stage wall (s) | synth (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| plans | indicators | observations | load + evaluate (s) | data hashes (s) | HTML (s) | PDF (s) | files | peak memory (MB) | stage wall (s) | synth (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (f, peak, wall, synth) in rows {
         text.push_str(&format!(
-            "| {} | {} | {} | {:.3} | {:.2} | {} | {} | {:.0} | {:.2} | {} |\n",
+            "| {} | {} | {} | {:.3} | {:.2} | {:.2} | {} | {} | {:.0} | {:.2} | {} |\n",
             f.plans,
             f.indicators,
             f.observations,
             f.load_evaluate_s,
+            f.hash_s,
             f.html_s,
             f.pdf_s.map_or("—".to_string(), |s| format!("{s:.2}")),
             f.files,

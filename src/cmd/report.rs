@@ -10,7 +10,7 @@ use crate::cli::{ReportArgs, ReportFormat, ReportName};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Config};
 use crate::lock::RunLock;
-use crate::report::batch::publish_all;
+use crate::report::batch::{evaluated_data_hashes, publish_all};
 use crate::report::templates::Templates;
 use crate::report::{self, FontChoice, Format, Published, Renderers, ReportRequest};
 use crate::store::plans::all_plans;
@@ -119,6 +119,7 @@ fn all_plan_reports(
     }
     let input = evaluate::load_input(store, None)?;
     let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
+    let evaluated = evaluated_data_hashes(&input);
     drop(input);
     let jobs = args
         .jobs
@@ -129,6 +130,7 @@ fn all_plan_reports(
         store.path(),
         &config.thresholds,
         &evaluations,
+        &evaluated,
         request,
         formats,
         renderers,

@@ -23,6 +23,8 @@ pub struct EvaluationInput {
     pub observations: Vec<StoredObservation>,
     /// Office verdicts by (indicator id, year).
     pub verdicts: HashMap<(i64, i32), OfficeVerdict>,
+    /// Each plan's catalog hash, read with its indicators (see `data_hash`).
+    pub catalog_hashes: HashMap<i64, String>,
 }
 
 fn polars_error(error: PolarsError) -> Error {

@@ -5,13 +5,26 @@ use super::frame::EvaluationInput;
 use super::result::OfficeVerdict;
 use super::rules::Status;
 use crate::error::{Error, Result};
+use crate::store::editions::catalog_hashes;
 use crate::store::observations::plan_observations;
 use crate::store::plans::{all_plans, plan_indicators, PlanRecord};
 use crate::store::Store;
 use rusqlite::{Connection, OpenFlags};
 
 /// Loads the inputs of `plan`, or of every plan when `plan` is None.
+///
+/// One plan is read on the caller's connection, inside its read transaction if
+/// it has one, so everything a report shows comes from one snapshot. For every
+/// plan, the catalog side is read in one read transaction of its own and the
+/// observations on a second connection at the same time.
 pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<EvaluationInput> {
+    match plan {
+        Some(_) => read_input(store, plan),
+        None => store.read_snapshot(|| read_input(store, None)),
+    }
+}
+
+fn read_input(store: &Store, plan: Option<&PlanRecord>) -> Result<EvaluationInput> {
     let read = |e| Error::db(store.path(), "reading data for the evaluation", e);
     let plans = match plan {
         Some(plan) => vec![plan.clone()],
@@ -19,8 +32,6 @@ pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<Evaluation
     };
     let plan_id = plan.map(|p| p.id);
     let (indicators, observations) = match plan {
-        // One plan: read on the caller's connection, inside its read transaction
-        // if it has one, so everything a report shows comes from one snapshot.
         Some(_) => (
             plan_indicators(store.conn(), plan_id),
             plan_observations(store.conn(), plan_id),
@@ -31,6 +42,7 @@ pub fn load_input(store: &Store, plan: Option<&PlanRecord>) -> Result<Evaluation
         indicators: indicators.map_err(read)?,
         observations: observations.map_err(read)?,
         verdicts: office_verdicts(store, plan_id).map_err(read)?,
+        catalog_hashes: catalog_hashes(store.conn(), plan_id).map_err(read)?,
         plans,
     })
 }

@@ -106,13 +106,24 @@ pub fn prepare(
     let year = report_year(&plan, request.kind, request.year)?;
     // One snapshot for everything the report shows, its data hash included.
     store.read_snapshot(|| {
-        let input = evaluate::load_input(store, Some(&plan))?;
-        let evaluation = evaluate::evaluate(&input, year, thresholds)?
-            .into_iter()
-            .find(|e| e.plan.id == plan.id)
-            .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))?;
+        let evaluation = evaluate_plan(store, &plan, year, thresholds)?;
         build_context(store, thresholds, &evaluation, request)
     })
+}
+
+/// Evaluates one plan from what `store` reads now (inside the caller's read
+/// transaction, if any).
+pub fn evaluate_plan(
+    store: &Store,
+    plan: &PlanRecord,
+    year: i32,
+    thresholds: &Thresholds,
+) -> Result<PlanEvaluation> {
+    let input = evaluate::load_input(store, Some(plan))?;
+    evaluate::evaluate(&input, year, thresholds)?
+        .into_iter()
+        .find(|e| e.plan.id == plan.id)
+        .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))
 }
 
 /// Builds the context of one plan's report from its evaluation (which may come

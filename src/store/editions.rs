@@ -11,7 +11,7 @@ use crate::model::{ObservationStatus, ReportKind};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One value as a report showed it; a snapshot is a list of these, stored as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,8 +102,7 @@ pub fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
             [plan.id],
             |r| r.get(0),
         )?;
-        let mut hasher = Sha256::new();
-        hash_text(&mut hasher, &catalog_hash);
+        let mut hasher = PlanDataHasher::new(&catalog_hash);
         let mut stmt = conn.prepare_cached(
             "SELECT i.code, o.year, o.value, o.value_kind, o.status FROM observation o
              JOIN indicator i ON i.id = o.indicator_id
@@ -111,16 +110,53 @@ pub fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
         )?;
         let mut rows = stmt.query([plan.id])?;
         while let Some(row) = rows.next()? {
-            hash_text(&mut hasher, &row.get::<_, String>(0)?);
-            hasher.update(row.get::<_, i32>(1)?.to_le_bytes());
-            // The exact bits, so a change in the last digit changes the hash.
-            hasher.update(row.get::<_, f64>(2)?.to_bits().to_le_bytes());
-            hash_text(&mut hasher, &row.get::<_, String>(3)?);
-            hash_text(&mut hasher, &row.get::<_, String>(4)?);
+            hasher.add(
+                row.get_ref(0)?.as_str()?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get_ref(3)?.as_str()?,
+                row.get_ref(4)?.as_str()?,
+            );
         }
-        Ok(super::catalog::hex(&hasher.finalize()))
+        Ok(hasher.finish())
     };
     read().map_err(|e| Error::db(store.path(), "hashing the plan's data", e))
+}
+
+/// The catalog hash of every plan (or of one), by plan id.
+pub fn catalog_hashes(
+    conn: &rusqlite::Connection,
+    plan_id: Option<i64>,
+) -> rusqlite::Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare("SELECT id, catalog_hash FROM plan WHERE ?1 IS NULL OR id = ?1")?;
+    let rows = stmt.query_map([plan_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Builds a plan's data hash (see [`data_hash`]) from values given in code and
+/// year order, wherever they were read: the batch hashes what it evaluated
+/// with the same function the report uses on its own snapshot.
+pub struct PlanDataHasher(Sha256);
+
+impl PlanDataHasher {
+    pub fn new(catalog_hash: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hash_text(&mut hasher, catalog_hash);
+        PlanDataHasher(hasher)
+    }
+
+    pub fn add(&mut self, code: &str, year: i32, value: f64, value_kind: &str, status: &str) {
+        hash_text(&mut self.0, code);
+        self.0.update(year.to_le_bytes());
+        // The exact bits, so a change in the last digit changes the hash.
+        self.0.update(value.to_bits().to_le_bytes());
+        hash_text(&mut self.0, value_kind);
+        hash_text(&mut self.0, status);
+    }
+
+    pub fn finish(self) -> String {
+        super::catalog::hex(&self.0.finalize())
+    }
 }
 
 /// Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
