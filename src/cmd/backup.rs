@@ -6,9 +6,10 @@ use super::{open_store, Output};
 use crate::cli::{BackupArgs, RestoreArgs};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
+use crate::store::db::process_sibling;
 use crate::store::Store;
 use rusqlite::{Connection, OpenFlags, MAIN_DB};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub fn backup(db: &Path, args: &BackupArgs, out: Output) -> Result<u8> {
     if args.dest.exists() && !args.force {
@@ -20,7 +21,7 @@ pub fn backup(db: &Path, args: &BackupArgs, out: Output) -> Result<u8> {
     let store = open_store(db, out)?;
     // Copy to a temporary name in the destination's directory, then rename, so an
     // interrupted backup never leaves a half-written file under the real name.
-    let temporary = sibling(&args.dest, "tmp");
+    let temporary = process_sibling(&args.dest, "tmp");
     let _ = std::fs::remove_file(&temporary);
     let copied = store.backup_to(&temporary);
     if copied.is_err() {
@@ -46,7 +47,7 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
     // The source is checked, and migrated if it is older, on a private copy:
     // opening a file as a database may switch it to WAL or migrate its schema,
     // and a backup must stay exactly as it was taken.
-    let scratch = sibling(db, "restore");
+    let scratch = process_sibling(db, "restore");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
     let restored = restore_checked_copy(db, &args.src, &scratch.join("source.db"));
     let _ = std::fs::remove_dir_all(&scratch);
@@ -90,10 +91,4 @@ fn restore_checked_copy(db: &Path, src: &Path, copy: &Path) -> Result<()> {
     // The backup API writes through SQLite's locks, so readers of the live file
     // see either the old or the restored database, never a mixture.
     target.restore_from(copy)
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".{}.{suffix}", std::process::id()));
-    PathBuf::from(name)
 }

@@ -9,7 +9,7 @@ use crate::evaluate::{self, Thresholds};
 use crate::report::batch::{evaluated_data_hashes, publish_all};
 use crate::report::templates::Templates;
 use crate::report::{FontChoice, Format, Renderers, ReportRequest};
-use crate::store::db::build_new_database;
+use crate::store::db::{build_new_database, with_suffix};
 use crate::store::reports::ReportKind;
 use crate::store::synth::{synthesize, synthesize_wide};
 use crate::store::Store;
@@ -191,7 +191,7 @@ pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
 /// cached files may have sat idle long enough for the kernel to drop them, and
 /// a cold first read of the 3,000-plan file (1.2 GB) added 2 s to the load.
 fn warm_page_cache(db: &Path) -> Result<()> {
-    for path in [db.to_path_buf(), sibling_wal(db)] {
+    for path in [db.to_path_buf(), with_suffix(db, "-wal")] {
         match std::fs::File::open(&path) {
             Ok(mut file) => {
                 std::io::copy(&mut file, &mut std::io::sink()).map_err(|e| Error::io(&path, e))?;
@@ -201,12 +201,6 @@ fn warm_page_cache(db: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn sibling_wal(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push("-wal");
-    PathBuf::from(name)
 }
 
 /// Imports `rows` values (a wide synthetic plan, five years per indicator) in

@@ -294,7 +294,7 @@ impl Store {
 /// renamed into place only when complete, so a repeated or overlapping run (or a
 /// failure half-way) never leaves half a file under the real name.
 pub fn build_new_database<T>(path: &Path, fill: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-    let temporary = temporary_db_path(path);
+    let temporary = process_sibling(path, "tmp");
     remove_database_files(&temporary);
     // The store is dropped before the rename: closing checkpoints the WAL into
     // the main file, so the rename moves everything.
@@ -310,21 +310,25 @@ pub fn build_new_database<T>(path: &Path, fill: impl FnOnce(&mut Store) -> Resul
     Ok(value)
 }
 
-/// A temporary name next to `db`, unique to this process, for building a
-/// database that is renamed into place only when complete.
-fn temporary_db_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(format!(".{}.tmp", std::process::id()));
+/// `path` with `suffix` appended to its file name, the way SQLite names a
+/// database's companions (`planeval.db-wal`).
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+/// A name next to `path`, unique to this process (`planeval.db.4242.tmp`), for
+/// a file that is renamed into place or removed once the work is done.
+pub fn process_sibling(path: &Path, what: &str) -> PathBuf {
+    with_suffix(path, &format!(".{}.{what}", std::process::id()))
 }
 
 /// Removes a database file with its WAL and shared-memory files.
 fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
         // Best effort: the file may never have been created.
-        let _ = std::fs::remove_file(PathBuf::from(name));
+        let _ = std::fs::remove_file(with_suffix(path, suffix));
     }
 }
 
