@@ -173,7 +173,7 @@ pub fn plan_import(
             )
         })
         .collect();
-    // Sized up front: growing tables of a million entries means copying them.
+    // Sized up front: growing a vector of a million values means copying it.
     let rows = files.iter().map(|f| f.rows.len()).sum();
     let mut checker = RowChecker {
         plan,
@@ -187,7 +187,7 @@ pub fn plan_import(
     let mut values = Vec::with_capacity(rows);
     let mut left_empty = 0;
     for file in files {
-        checker.problems.extend(file.problems.iter().cloned());
+        checker.add_read_problems(&file.problems);
         let name: Arc<str> = file.name.as_str().into();
         for row in &file.rows {
             if row.cell(Column::Value).is_none() {
@@ -269,6 +269,15 @@ struct RowChecker<'a> {
 }
 
 impl RowChecker<'_> {
+    /// Problems found while reading a file, kept in the list and the count.
+    fn add_read_problems(&mut self, problems: &[Problem]) {
+        self.errors += problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        self.problems.extend(problems.iter().cloned());
+    }
+
     fn problem(
         &mut self,
         severity: Severity,
@@ -328,7 +337,7 @@ impl RowChecker<'_> {
                 return None;
             }
         };
-        let Some(&indicator) = self.by_code.get(code.as_ref()) else {
+        let Some(&d) = self.by_code.get(code.as_ref()) else {
             let message = format!(
                 "unknown indicator code `{code}` in plan {}; use the code from the form",
                 self.plan.code
@@ -336,7 +345,6 @@ impl RowChecker<'_> {
             self.problem(Severity::Error, file, row, Some(&code), None, message);
             return None;
         };
-        let d = indicator;
         if !self.request.as_office && d.department != self.request.department {
             let message = format!(
                 "indicator belongs to department `{}`, not `{}`; only the statistics office may \
@@ -346,9 +354,9 @@ impl RowChecker<'_> {
             self.problem(Severity::Error, file, row, Some(&code), None, message);
         }
         let year = self.year(file, row, &code);
-        self.check_descriptions(file, row, indicator);
-        let value_kind = self.value_kind(file, row, indicator);
-        let value = self.value(file, row, indicator);
+        self.check_descriptions(file, row, d);
+        let value_kind = self.value_kind(file, row, d);
+        let value = self.value(file, row, d);
         if let (Some(value), Some(value_kind)) = (value, value_kind) {
             if let Some(message) = impossible_value(&d.unit, d.kind, value_kind, value) {
                 self.problem(
@@ -362,7 +370,7 @@ impl RowChecker<'_> {
             }
         }
         let year = year?;
-        let key = (indicator.id, year);
+        let key = (d.id, year);
         if let Some((first_file, first_row)) = self.seen.get(&key).cloned() {
             let message = format!(
                 "{year} appears twice: this row repeats {first_file}:{first_row} (same indicator and year)"
@@ -383,7 +391,7 @@ impl RowChecker<'_> {
         Some(PlannedValue {
             file: Arc::clone(file),
             row: row.row,
-            indicator_id: indicator.id,
+            indicator_id: d.id,
             code: Arc::clone(&d.code),
             name: Arc::clone(&d.name),
             unit: Arc::clone(&d.unit),
