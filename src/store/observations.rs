@@ -27,9 +27,12 @@ pub struct NewObservation<'a> {
 }
 
 /// How many observations one statement writes: enough that SQLite's per-statement
-/// journal work no longer shows, while 13 parameters a row stay far below its
-/// limit of 32,766.
+/// journal work no longer shows, while the parameters stay far below its limit
+/// of 32,766.
 const ROWS_PER_STATEMENT: usize = 256;
+
+/// The parameters of one row in upsert_observation.sql.
+const PARAMETERS_PER_ROW: usize = 13;
 
 /// Inserts new observations, or replaces the current ones for the same
 /// indicator and year; the history trigger keeps every replaced value. Each
@@ -39,6 +42,7 @@ pub fn write_observations<'a>(
     observations: impl IntoIterator<Item = NewObservation<'a>>,
 ) -> rusqlite::Result<usize> {
     let mut observations = observations.into_iter();
+    let full_sql = upsert_sql(ROWS_PER_STATEMENT);
     let mut chunk = Vec::with_capacity(ROWS_PER_STATEMENT);
     let mut written = 0;
     loop {
@@ -47,9 +51,14 @@ pub fn write_observations<'a>(
         if chunk.is_empty() {
             return Ok(written);
         }
-        let mut upsert = tx.prepare_cached(&upsert_sql(chunk.len()))?;
+        // Only a last, short chunk needs a statement of its own size.
+        let mut upsert = if chunk.len() == ROWS_PER_STATEMENT {
+            tx.prepare_cached(&full_sql)?
+        } else {
+            tx.prepare_cached(&upsert_sql(chunk.len()))?
+        };
         for (row, o) in chunk.iter().enumerate() {
-            bind_observation(&mut upsert, row * 13, o)?;
+            bind_observation(&mut upsert, row * PARAMETERS_PER_ROW, o)?;
         }
         upsert.raw_execute()?;
         written += chunk.len();
@@ -57,19 +66,19 @@ pub fn write_observations<'a>(
 }
 
 fn upsert_sql(rows: usize) -> String {
-    let group = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let group = format!("({})", vec!["?"; PARAMETERS_PER_ROW].join(", "));
     include_str!("../../sql/upsert_observation.sql")
         .replace("{rows}", &vec![group; rows].join(",\n       "))
 }
 
-/// Binds one observation to the 13 parameters after `offset`, in the column
+/// Binds one observation to the row's parameters after `offset`, in the column
 /// order of upsert_observation.sql.
 fn bind_observation(
     stmt: &mut Statement<'_>,
     offset: usize,
     o: &NewObservation<'_>,
 ) -> rusqlite::Result<()> {
-    let values: [&dyn ToSql; 13] = [
+    let values: [&dyn ToSql; PARAMETERS_PER_ROW] = [
         &o.indicator_id,
         &o.year,
         &o.value,
