@@ -28,19 +28,20 @@ pub fn evaluated_data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
         .iter()
         .map(|i| (i.id, (i.plan_id, i.definition.code.as_str())))
         .collect();
-    let mut by_plan: HashMap<i64, Vec<(&str, i32, usize)>> = HashMap::new();
+    // Every plan gets an entry: one without observations has a hash too.
+    let mut by_plan: HashMap<i64, Vec<(&str, i32, usize)>> =
+        input.plans.iter().map(|p| (p.id, Vec::new())).collect();
     for (index, o) in input.observations.iter().enumerate() {
         if let Some(&(plan, code)) = codes.get(&o.indicator_id) {
-            by_plan.entry(plan).or_default().push((code, o.year, index));
+            if let Some(values) = by_plan.get_mut(&plan) {
+                values.push((code, o.year, index));
+            }
         }
     }
-    input
-        .plans
-        .par_iter()
-        .filter_map(|plan| {
-            let catalog_hash = input.catalog_hashes.get(&plan.id)?;
-            let mut hasher = PlanDataHasher::new(catalog_hash);
-            let mut values = by_plan.get(&plan.id).cloned().unwrap_or_default();
+    by_plan
+        .into_par_iter()
+        .filter_map(|(plan, mut values)| {
+            let mut hasher = PlanDataHasher::new(input.catalog_hashes.get(&plan)?);
             values.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             for (code, year, index) in values {
                 let o = &input.observations[index];
@@ -52,7 +53,7 @@ pub fn evaluated_data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
                     o.status.as_str(),
                 );
             }
-            Some((plan.id, hasher.finish()))
+            Some((plan, hasher.finish()))
         })
         .collect()
 }
