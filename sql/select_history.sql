@@ -1,7 +1,8 @@
--- The history of one indicator (plan ?1, code ?2), oldest change first.
-SELECT h.changed_at, h.action, h.year, h.old_value, h.new_value, h.old_status, h.new_status,
-       h.changed_by, h.department_code, h.reason, h.import_batch
-FROM observation_history h
-JOIN indicator i ON i.id = h.indicator_id
-WHERE i.plan_id = ?1 AND i.code = ?2
-ORDER BY h.changed_at, h.id;
+-- The history of one indicator (id ?1), oldest change first. The id is a
+-- parameter, not a subquery, so SQLite pushes it down the view to both tables'
+-- indexes instead of numbering the versions of every value in the file.
+SELECT changed_at, action, year, old_value, new_value, old_status, new_status, changed_by,
+       department_code, reason, import_batch
+FROM v_observation_event
+WHERE indicator_id = ?1
+ORDER BY changed_at, year, is_current, seq, step;

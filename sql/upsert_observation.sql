@@ -1,5 +1,5 @@
 -- Record the current value of indicators for years. A row keeps one current
--- value; the observation_history triggers keep every earlier one.
+-- value; the triggers keep every earlier one in observation_version.
 -- The marker after VALUES stands for one `(?, ?, ...)` group of thirteen
 -- parameters per row written (planeval fills it in; nothing else is substituted):
 -- SQLite journals every page a statement touches, so one statement per row

@@ -515,11 +515,11 @@ fn only_the_office_imports_for_other_departments_and_that_is_recorded() {
         .ends_with("other-department.csv"));
     let batch = detail["batch"].as_str().unwrap().to_string();
     assert_eq!(
-        db.text("SELECT import_batch FROM observation_history ORDER BY id DESC LIMIT 1"),
+        db.text("SELECT import_batch FROM v_observation_history WHERE code = 'new_urban_jobs'"),
         batch
     );
     assert_eq!(
-        db.text("SELECT department_code FROM observation_history ORDER BY id DESC LIMIT 1"),
+        db.text("SELECT department FROM v_observation_history WHERE code = 'new_urban_jobs'"),
         "stats"
     );
 }

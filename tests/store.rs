@@ -43,7 +43,7 @@ fn demo_builds_the_whole_plan_with_illustrative_data() {
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM observation_history WHERE action = 'update'"
+            "SELECT count(*) FROM v_observation_history WHERE action = 'update'"
         ),
         1
     );

@@ -849,10 +849,11 @@ fn grow_history(db: &Path) -> i64 {
     let conn = Connection::open(db).unwrap();
     conn.execute_batch(
         "WITH RECURSIVE copy(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copy WHERE n < 200)
-         INSERT INTO observation_history (observation_id, indicator_id, year, action, old_value,
-             new_value, old_status, new_status, changed_by, department_code, changed_at, reason)
-         SELECT o.id, o.indicator_id, o.year, 'update', o.value, o.value, o.status, o.status,
-             'stress', o.department_code, o.recorded_at, hex(randomblob(150))
+         INSERT INTO observation_version (observation_id, indicator_id, year, value, value_kind,
+             status, department_code, recorded_by, recorded_at, illustrative, change_reason,
+             ended_by, ended_at)
+         SELECT o.id, o.indicator_id, o.year, o.value, o.value_kind, o.status, o.department_code,
+             'stress', o.recorded_at, 0, hex(randomblob(150)), 'update', o.recorded_at
          FROM observation o, copy",
     )
     .unwrap();

@@ -13,17 +13,17 @@ pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
     let plan = find_plan(&store, args.plan.as_deref())?;
     let read = |e| Error::db(db, "reading the history", e);
     let indicators = plan_indicators(store.conn(), Some(plan.id)).map_err(read)?;
-    let indicator = indicators
+    let stored = indicators
         .iter()
-        .map(|i| &i.definition)
-        .find(|d| d.code == args.code)
+        .find(|i| i.definition.code == args.code)
         .ok_or_else(|| {
             Error::Usage(format!(
                 "no indicator `{}` in plan {} (see `planeval plan`)",
                 args.code, plan.code
             ))
         })?;
-    let entries = indicator_history(store.conn(), plan.id, &args.code).map_err(read)?;
+    let entries = indicator_history(store.conn(), stored.id).map_err(read)?;
+    let indicator = &stored.definition;
     println!(
         "{} {} ({}), {}",
         indicator.code, indicator.name, indicator.unit, plan.code

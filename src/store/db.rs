@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../sql/002_verdicts_reports.sql"),
     ),
     ("003_import.sql", include_str!("../../sql/003_import.sql")),
+    (
+        "004_versions.sql",
+        include_str!("../../sql/004_versions.sql"),
+    ),
 ];
 
 /// The schema version this build of planeval writes.
@@ -455,6 +459,100 @@ mod tests {
         drop(conn);
         let err = Store::open(&path).err().unwrap();
         assert!(matches!(err, Error::NewerSchema { .. }), "{err}");
+    }
+
+    /// One indicator, then values inserted, changed, deleted and recorded again,
+    /// each at its own time, written with plain SQL as any tool could.
+    const TRAIL_SCRIPT: &str = "
+        INSERT INTO plan (id, code, title, short_title, region, period_start, period_end,
+            base_year, midterm_year, issuer, office, source_document, source_text,
+            catalog_hash, loaded_at)
+        VALUES (1, 'p', 'P', 'P', 'R', 2021, 2025, 2020, 2023, 'I', 'O', 'd', 't', 'h', 'now');
+        INSERT INTO chapter (id, plan_id, number, title) VALUES (1, 1, 1, 'C');
+        INSERT INTO department (code, name, short_name) VALUES ('stats', 'S', 'S');
+        INSERT INTO indicator (id, plan_id, code, ord, name, unit, chapter_id, nature,
+            nature_by, kind, better, target_year, target_value, path, department_code,
+            department_by, source_quote)
+        VALUES (1, 1, 'gdp', 1, 'GDP', 'x', 1, '预期性', 'plan', 'at_least', 'higher', 2025,
+            10, 'linear', 'stats', 'plan', 'q');
+        INSERT INTO observation (indicator_id, year, value, status, department_code,
+            recorded_by, recorded_at, change_reason, import_batch)
+        VALUES (1, 2021, 1.0, 'preliminary', 'stats', 'ann', '2022-01-01T00:00:00Z', NULL, 'b1'),
+               (1, 2022, 2.0, 'preliminary', 'stats', 'ann', '2023-01-01T00:00:00Z', NULL, 'b2');
+        UPDATE observation SET value = 1.5, status = 'final', recorded_by = 'bo',
+            recorded_at = '2022-06-01T00:00:00Z', change_reason = 'yearbook', import_batch = 'b3'
+        WHERE year = 2021;
+        UPDATE observation SET value = 1.6, status = 'revised', recorded_by = 'cy',
+            recorded_at = '2024-01-01T00:00:00Z', change_reason = 'census', import_batch = 'b4'
+        WHERE year = 2021;
+        DELETE FROM observation WHERE year = 2022;
+        INSERT INTO observation (indicator_id, year, value, status, department_code,
+            recorded_by, recorded_at)
+        VALUES (1, 2022, 2.2, 'final', 'stats', 'di', '2099-01-01T00:00:00Z');";
+
+    /// v_observation_history, one line per event in time order.
+    fn trail(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT * FROM v_observation_history ORDER BY changed_at, year")
+            .unwrap();
+        let columns = stmt.column_count();
+        let rows = stmt.query_map([], |r| {
+            let cells: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect();
+            Ok(cells.join(" | "))
+        });
+        rows.unwrap().map(|row| row.unwrap()).collect()
+    }
+
+    fn database_at_schema(path: &Path, version: usize) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        for (_, sql) in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn
+    }
+
+    #[test]
+    fn versions_tell_the_same_trail_as_the_event_history_of_schema_3() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = database_at_schema(&dir.path().join("3.db"), 3);
+        old.execute_batch(TRAIL_SCRIPT).unwrap();
+        let events = trail(&old);
+        assert_eq!(events.len(), 6, "{events:#?}");
+        let new = database_at_schema(&dir.path().join("4.db"), MIGRATIONS.len());
+        new.execute_batch(TRAIL_SCRIPT).unwrap();
+        // Only replaced values are copied: two updates and a deletion.
+        let versions: i64 = new
+            .query_row("SELECT count(*) FROM observation_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(versions, 3);
+        let new_events = trail(&new);
+        // The deletion's time is the clock's, so it may differ between the two files.
+        let without_clock = |events: &[String]| -> Vec<String> {
+            events
+                .iter()
+                .filter(|e| !e.contains("\"delete\""))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(without_clock(&new_events), without_clock(&events));
+        assert_eq!(new_events.len(), events.len());
+    }
+
+    #[test]
+    fn migrating_schema_3_keeps_every_event_of_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = database_at_schema(&path, 3);
+        conn.execute_batch(TRAIL_SCRIPT).unwrap();
+        let before = trail(&conn);
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(trail(store.conn()), before);
     }
 
     #[test]

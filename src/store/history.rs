@@ -1,5 +1,7 @@
-//! The trail of an indicator's values, as the schema's triggers wrote it into
-//! `observation_history`: every insert and change with who, when and why.
+//! The trail of an indicator's values: every insert, change and deletion with
+//! who, when and why. The schema keeps the current value in `observation` and
+//! every replaced one in `observation_version`; the view `v_observation_event`
+//! turns the two into events.
 
 use rusqlite::Connection;
 
@@ -22,14 +24,13 @@ pub struct HistoryEntry {
     pub import_batch: Option<String>,
 }
 
-/// The history of the indicator `code` of a plan, oldest first.
+/// The history of one indicator, oldest first.
 pub fn indicator_history(
     conn: &Connection,
-    plan_id: i64,
-    code: &str,
+    indicator_id: i64,
 ) -> rusqlite::Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare_cached(include_str!("../../sql/select_history.sql"))?;
-    let rows = stmt.query_map(rusqlite::params![plan_id, code], |r| {
+    let rows = stmt.query_map([indicator_id], |r| {
         Ok(HistoryEntry {
             changed_at: r.get(0)?,
             action: r.get(1)?,

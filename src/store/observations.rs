@@ -1,5 +1,6 @@
-//! Observed values: writing them (every change lands in `observation_history`
-//! through the schema's triggers) and reading them back for the evaluation.
+//! Observed values: writing them (every replaced value is kept in
+//! `observation_version` by the schema's triggers) and reading them back for the
+//! evaluation.
 
 use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
@@ -35,7 +36,7 @@ const ROWS_PER_STATEMENT: usize = 256;
 const PARAMETERS_PER_ROW: usize = 13;
 
 /// Inserts new observations, or replaces the current ones for the same
-/// indicator and year; the history trigger keeps every replaced value. Each
+/// indicator and year; the schema's trigger keeps every replaced version. Each
 /// indicator and year may appear once. Returns how many rows were written.
 pub fn write_observations<'a>(
     tx: &Transaction<'_>,
@@ -192,12 +193,12 @@ mod tests {
             300
         );
         assert_eq!(
-            count("SELECT count(*) FROM observation_history WHERE action = 'insert'"),
-            keys.len() as i64
+            count("SELECT count(*) FROM observation_version WHERE ended_by = 'update' AND value = 1.0"),
+            300
         );
         assert_eq!(
-            count("SELECT count(*) FROM observation_history WHERE action = 'update' AND old_value = 1.0"),
-            300
+            count("SELECT count(*) FROM v_observation_event WHERE action = 'insert'"),
+            keys.len() as i64
         );
     }
 }
