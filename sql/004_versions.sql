@@ -31,6 +31,11 @@ CREATE TABLE observation_version (
 );
 CREATE INDEX observation_version_indicator ON observation_version(indicator_id, year);
 
+-- No query reads observations by year alone: they go through the plan's
+-- indicators to the (indicator_id, year) index. Keeping this one up to date cost
+-- a million-row import 0.35 s.
+DROP INDEX observation_year;
+
 -- Schema 3's events become versions: each inserted or updated value that a later
 -- event replaced or deleted. The last value of a row still present is the row.
 INSERT INTO observation_version (observation_id, indicator_id, year, value, status,
