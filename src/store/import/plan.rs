@@ -14,8 +14,8 @@ use crate::store::decode;
 use crate::store::observations::plan_observations;
 use crate::store::plans::PlanRecord;
 use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Who imports, and how.
@@ -180,7 +180,7 @@ pub fn plan_import(
         request,
         by_code,
         current: &current,
-        seen: HashMap::new(),
+        seen: HashMap::default(),
         problems: Vec::new(),
         errors: 0,
     };
@@ -222,7 +222,7 @@ fn jump_warnings(
     current: &HashMap<(i64, i32), CurrentValue>,
 ) -> Vec<Problem> {
     let mut merged: HashMap<(i64, i32), (f64, ValueKind)> =
-        HashMap::with_capacity(current.len() + values.len());
+        HashMap::with_capacity_and_hasher(current.len() + values.len(), Default::default());
     merged.extend(
         current
             .iter()

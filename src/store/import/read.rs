@@ -9,7 +9,9 @@ use super::number::round_spreadsheet;
 use super::{Problem, Severity};
 use crate::store::catalog::hex;
 use calamine::{Data, Reader, Xlsx};
+use compact_str::CompactString;
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
@@ -20,8 +22,9 @@ pub const FILE_ROW: u32 = 1;
 /// A cell as read from a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    /// Text, trimmed; numbers in CSV files arrive as text too.
-    Text(String),
+    /// Text, trimmed; numbers in CSV files arrive as text too. Codes, years and
+    /// values fit inline, so a million rows are not three million allocations.
+    Text(CompactString),
     /// A spreadsheet number.
     Number(f64),
     /// A spreadsheet number shown as a percentage: the value as shown (0.035 → 3.5).
@@ -37,8 +40,12 @@ pub enum Cell {
 pub struct RawRow {
     /// The row number a spreadsheet shows (the header is row 1 in the form).
     pub row: u32,
-    pub cells: Vec<(Column, Cell)>,
+    pub cells: Cells<(Column, Cell)>,
 }
+
+/// The cells of one row, inline up to the four of a minimal file (code, year,
+/// value and one more); the form's nine spill to the heap.
+pub type Cells<T> = SmallVec<[T; 4]>;
 
 impl RawRow {
     /// The cell of a column, if it is not empty.
@@ -60,7 +67,8 @@ impl Cell {
     /// The cell as a person would read it.
     pub fn as_text(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(text) | Cell::Other(text) => Cow::Borrowed(text),
+            Cell::Text(text) => Cow::Borrowed(text),
+            Cell::Other(text) => Cow::Borrowed(text),
             Cell::Number(value) => Cow::Owned(value.to_string()),
             Cell::Percent(value) => Cow::Owned(format!("{value}%")),
         }
@@ -200,22 +208,28 @@ pub fn decode_text(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), String>
 
 /// A row of cells with its spreadsheet row number, before header handling, or
 /// why the file cannot be read.
-type Record = Result<(u32, Vec<Cell>), String>;
+type Record = Result<(u32, Cells<Cell>), String>;
 
 /// Splits CSV text into rows as they are read; rows may have different lengths
 /// (Excel drops trailing empty cells), and the row number is the line the
 /// record starts on.
 fn csv_records(text: &str) -> impl Iterator<Item = Record> + '_ {
-    let reader = csv::ReaderBuilder::new()
+    let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    // One record, refilled for every row.
+    let mut record = csv::StringRecord::new();
     // The line a record starts on, counted from its byte offset: the reader's own
     // line count lags by one after a CRLF (Excel's line ending), whose `\n` it
     // counts only when the next record begins.
     let (mut counted_to, mut line) = (0, 1);
-    reader.into_records().map(move |record| {
-        let record = record.map_err(|e| format!("cannot be read as CSV: {e}"))?;
+    std::iter::from_fn(move || {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => return Some(Err(format!("cannot be read as CSV: {e}"))),
+        }
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let through = (start + 1).min(text.len());
         line += text.as_bytes()[counted_to.min(through)..through]
@@ -225,9 +239,9 @@ fn csv_records(text: &str) -> impl Iterator<Item = Record> + '_ {
         counted_to = counted_to.max(through);
         let cells = record
             .iter()
-            .map(|cell| Cell::Text(cell.trim_matches(is_blank).to_string()))
+            .map(|cell| Cell::Text(cell.trim_matches(is_blank).into()))
             .collect();
-        Ok((line as u32, cells))
+        Some(Ok((line as u32, cells)))
     })
 }
 
@@ -235,7 +249,7 @@ fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
-fn xlsx_table(bytes: Vec<u8>) -> Result<Vec<(u32, Vec<Cell>)>, String> {
+fn xlsx_table(bytes: Vec<u8>) -> Result<Vec<(u32, Cells<Cell>)>, String> {
     let corrupt = |e: &dyn std::fmt::Display| {
         format!(
             "cannot be read as an XLSX workbook (is it truncated or damaged? save it again): {e}"
@@ -254,7 +268,9 @@ fn xlsx_table(bytes: Vec<u8>) -> Result<Vec<(u32, Vec<Cell>)>, String> {
     for (offset, cells) in range.rows().enumerate() {
         let row = first_row + offset as u32;
         // Columns left of the used range are empty; keep positions absolute.
-        let mut line = vec![Cell::Text(String::new()); first_column as usize];
+        let mut line: Cells<Cell> =
+            std::iter::repeat_n(Cell::Text(CompactString::default()), first_column as usize)
+                .collect();
         for (column, data) in cells.iter().enumerate() {
             let position = (row, first_column + column as u32);
             let percent = styles
@@ -277,8 +293,8 @@ fn xlsx_cell(data: &Data, percent: bool) -> Cell {
         }
     };
     match data {
-        Data::Empty => Cell::Text(String::new()),
-        Data::String(text) => Cell::Text(text.trim_matches(is_blank).to_string()),
+        Data::Empty => Cell::Text(CompactString::default()),
+        Data::String(text) => Cell::Text(text.trim_matches(is_blank).into()),
         Data::Float(value) => number(*value),
         Data::Int(value) => number(*value as f64),
         Data::Bool(value) => Cell::Other(if *value { "TRUE" } else { "FALSE" }.to_string()),
@@ -356,7 +372,7 @@ fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &m
         };
         let mut raw = RawRow {
             row,
-            cells: Vec::with_capacity(cells.len()),
+            cells: Cells::new(),
         };
         for (index, cell) in cells.into_iter().enumerate() {
             if is_empty(&cell) {
@@ -500,7 +516,7 @@ mod tests {
     fn headers_report_every_problem() {
         let header: Vec<Cell> = ["指标代码", "数值", "指标代码"]
             .iter()
-            .map(|t| Cell::Text(t.to_string()))
+            .map(|t| Cell::Text((*t).into()))
             .collect();
         let problems = header_columns(&header).unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
