@@ -3,6 +3,7 @@
 //! `3.5％`) when it is the indicator's own unit. Anything else is refused with a
 //! reason rather than guessed at, because a wrong guess becomes an official figure.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Why a cell is not a usable number.
@@ -42,7 +43,12 @@ impl fmt::Display for NumberProblem {
 
 /// Folds full-width forms (U+FF01..U+FF5E, typed by Chinese input methods) and
 /// the typographic minus to ASCII, and the ideographic space to a plain space.
-pub fn fold_width(text: &str) -> String {
+/// ASCII text, nearly every cell of a CSV file, has nothing to fold and is not
+/// copied.
+pub fn fold_width(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     text.chars()
         .map(|c| match c {
             '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
@@ -50,7 +56,8 @@ pub fn fold_width(text: &str) -> String {
             '\u{2212}' => '-',
             other => other,
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Parses a typed value for an indicator measured in `unit`.
