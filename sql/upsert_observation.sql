@@ -1,9 +1,11 @@
 -- Record the current value of indicators for years. A row keeps one current
 -- value; the triggers keep every earlier one in observation_version.
--- The marker after VALUES stands for one `(?, ?, ...)` group of thirteen
--- parameters per row written (planeval fills it in; nothing else is substituted):
--- SQLite journals every page a statement touches, so one statement per row
--- costs a million-row import two seconds of copying.
+-- The marker after VALUES stands for one group of parameters per row written
+-- (planeval fills it in; nothing else is substituted): SQLite journals every
+-- page a statement touches, so one statement per row costs a million-row import
+-- two seconds of copying. Who recorded the rows, when, whether illustrative, why
+-- and in which batch are ?1-?5, shared by every group; each row's own values
+-- are numbered after them.
 INSERT INTO observation (indicator_id, year, value, value_kind, status, source, department_code,
                          recorded_by, recorded_at, illustrative, change_reason, import_batch, note)
 VALUES {rows}

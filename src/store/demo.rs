@@ -4,7 +4,7 @@
 
 use super::catalog::Indicator;
 use super::db::Store;
-use super::observations::{write_observations, NewObservation};
+use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, plan_indicators, PlanRecord, StoredIndicator};
 use crate::error::{Error, Result};
 use crate::model::{unit_is_percent, Better, ObservationStatus, PathShape, TargetKind, ValueKind};
@@ -319,22 +319,34 @@ pub fn write_demo(
     let path = store.path().to_path_buf();
     store.write("writing demo observations", |tx| {
         let db = |e| Error::db(&path, "writing demo observations", e);
-        let values: Vec<(&StoredIndicator, DemoValue, String)> = indicators
+        let values: Vec<(&StoredIndicator, DemoValue)> = indicators
             .iter()
             .flat_map(|stored| {
                 demo_series(recipe, plan.base_year, &stored.definition)
                     .into_iter()
-                    .map(move |value| {
-                        // Data for a year typically arrives in the spring after it.
-                        let recorded_at = format!("{}-03-31T00:00:00Z", value.year + 1);
-                        (stored, value, recorded_at)
-                    })
+                    .map(move |value| (stored, value))
             })
             .collect();
-        let observations = values.iter().map(|(stored, value, recorded_at)| {
-            demo_observation(stored, value, recipe.last_year, source, recorded_at)
-        });
-        let written = write_observations(tx, observations).map_err(db)?;
+        let mut years: Vec<i32> = values.iter().map(|(_, value)| value.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut written = 0;
+        for year in years {
+            // Data for a year typically arrives in the spring after it.
+            let recorded_at = format!("{}-03-31T00:00:00Z", year + 1);
+            let recording = Recording {
+                recorded_by: DEMO_USER,
+                recorded_at: &recorded_at,
+                illustrative: true,
+                change_reason: None,
+                import_batch: None,
+            };
+            let observations = values
+                .iter()
+                .filter(|(_, value)| value.year == year)
+                .map(|(stored, value)| demo_observation(stored, value, recipe.last_year, source));
+            written += write_observations(tx, &recording, observations).map_err(db)?;
+        }
         for revision in &recipe.revisions {
             apply_revision(tx, &indicators, revision).map_err(db)?;
         }
@@ -354,7 +366,6 @@ fn demo_observation<'a>(
     value: &DemoValue,
     last_year: i32,
     source: &'a str,
-    recorded_at: &'a str,
 ) -> NewObservation<'a> {
     let status = if value.year < last_year {
         ObservationStatus::Final
@@ -369,11 +380,6 @@ fn demo_observation<'a>(
         status,
         source: Some(source),
         department: &stored.definition.department,
-        recorded_by: DEMO_USER,
-        recorded_at,
-        illustrative: true,
-        change_reason: None,
-        import_batch: None,
         note: None,
     }
 }

@@ -7,7 +7,7 @@ use crate::model::{ObservationStatus, ValueKind};
 use rusqlite::{Connection, Statement, ToSql, Transaction};
 
 /// One value to record for an indicator and year. The text is borrowed: an
-/// import writes a million rows that share their batch, user and time.
+/// import writes a million of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewObservation<'a> {
     pub indicator_id: i64,
@@ -17,14 +17,20 @@ pub struct NewObservation<'a> {
     pub status: ObservationStatus,
     pub source: Option<&'a str>,
     pub department: &'a str,
+    /// What the department wrote beside the value (the form's 备注 column).
+    pub note: Option<&'a str>,
+}
+
+/// Who recorded a set of values, when and why: the same for every row of one
+/// write, so each statement binds it once instead of once per row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recording<'a> {
     pub recorded_by: &'a str,
     pub recorded_at: &'a str,
     /// Demo or synthetic data: never to be presented as official.
     pub illustrative: bool,
     pub change_reason: Option<&'a str>,
     pub import_batch: Option<&'a str>,
-    /// What the department wrote beside the value (the form's 备注 column).
-    pub note: Option<&'a str>,
 }
 
 /// How many observations one statement writes: enough that SQLite's per-statement
@@ -32,14 +38,19 @@ pub struct NewObservation<'a> {
 /// of 32,766.
 const ROWS_PER_STATEMENT: usize = 256;
 
-/// The parameters of one row in upsert_observation.sql.
-const PARAMETERS_PER_ROW: usize = 13;
+/// The parameters shared by every row of a statement: `?1` to `?5`.
+const RECORDING_PARAMETERS: usize = 5;
+
+/// The parameters of each row, after the shared ones.
+const PARAMETERS_PER_ROW: usize = 8;
 
 /// Inserts new observations, or replaces the current ones for the same
-/// indicator and year; the schema's trigger keeps every replaced version. Each
-/// indicator and year may appear once. Returns how many rows were written.
+/// indicator and year, all recorded as `recording` says; the schema's trigger
+/// keeps every replaced version. Each indicator and year may appear once.
+/// Returns how many rows were written.
 pub fn write_observations<'a>(
     tx: &Transaction<'_>,
+    recording: &Recording<'_>,
     observations: impl IntoIterator<Item = NewObservation<'a>>,
 ) -> rusqlite::Result<usize> {
     let mut observations = observations.into_iter();
@@ -58,22 +69,48 @@ pub fn write_observations<'a>(
         } else {
             tx.prepare_cached(&upsert_sql(chunk.len()))?
         };
+        bind_recording(&mut upsert, recording)?;
         for (row, o) in chunk.iter().enumerate() {
-            bind_observation(&mut upsert, row * PARAMETERS_PER_ROW, o)?;
+            bind_observation(&mut upsert, row_offset(row), o)?;
         }
         upsert.raw_execute()?;
         written += chunk.len();
     }
 }
 
-fn upsert_sql(rows: usize) -> String {
-    let group = format!("({})", vec!["?"; PARAMETERS_PER_ROW].join(", "));
-    include_str!("../../sql/upsert_observation.sql")
-        .replace("{rows}", &vec![group; rows].join(",\n       "))
+/// How many parameters come before those of the row at `row` in a statement.
+fn row_offset(row: usize) -> usize {
+    RECORDING_PARAMETERS + row * PARAMETERS_PER_ROW
 }
 
-/// Binds one observation to the row's parameters after `offset`, in the column
-/// order of upsert_observation.sql.
+/// The statement for `rows` rows: each row's group takes its own seven
+/// parameters, then the shared `?1`-`?5`, then its note, in the column order of
+/// upsert_observation.sql.
+fn upsert_sql(rows: usize) -> String {
+    let groups: Vec<String> = (0..rows)
+        .map(|row| {
+            let own = |index: usize| format!("?{}", row_offset(row) + index + 1);
+            let mut group: Vec<String> = (0..7).map(own).collect();
+            group.extend((1..=RECORDING_PARAMETERS).map(|shared| format!("?{shared}")));
+            group.push(own(7));
+            format!("({})", group.join(", "))
+        })
+        .collect();
+    include_str!("../../sql/upsert_observation.sql").replace("{rows}", &groups.join(",\n       "))
+}
+
+fn bind_recording(stmt: &mut Statement<'_>, recording: &Recording<'_>) -> rusqlite::Result<()> {
+    let values: [&dyn ToSql; RECORDING_PARAMETERS] = [
+        &recording.recorded_by,
+        &recording.recorded_at,
+        &recording.illustrative,
+        &recording.change_reason,
+        &recording.import_batch,
+    ];
+    bind_from(stmt, 0, values)
+}
+
+/// Binds one observation to the row's parameters after `offset`.
 fn bind_observation(
     stmt: &mut Statement<'_>,
     offset: usize,
@@ -87,13 +124,16 @@ fn bind_observation(
         &o.status.as_str(),
         &o.source,
         &o.department,
-        &o.recorded_by,
-        &o.recorded_at,
-        &o.illustrative,
-        &o.change_reason,
-        &o.import_batch,
         &o.note,
     ];
+    bind_from(stmt, offset, values)
+}
+
+fn bind_from<const N: usize>(
+    stmt: &mut Statement<'_>,
+    offset: usize,
+    values: [&dyn ToSql; N],
+) -> rusqlite::Result<()> {
     for (index, value) in values.into_iter().enumerate() {
         stmt.raw_bind_parameter(offset + index + 1, value)?;
     }
@@ -150,14 +190,17 @@ mod tests {
             status: ObservationStatus::Preliminary,
             source: Some("test"),
             department: "stats",
-            recorded_by: "tester",
-            recorded_at: "2026-01-01T00:00:00Z",
-            illustrative: false,
-            change_reason: None,
-            import_batch: None,
             note: None,
         }
     }
+
+    const RECORDING: Recording<'static> = Recording {
+        recorded_by: "tester",
+        recorded_at: "2026-01-01T00:00:00Z",
+        illustrative: false,
+        change_reason: Some("test"),
+        import_batch: Some("b1"),
+    };
 
     #[test]
     fn many_rows_are_written_across_statements_and_replacements_keep_history() {
@@ -180,7 +223,7 @@ mod tests {
             let rows = keys.iter().map(|&(id, year)| observation(id, year, value));
             store
                 .write("test", |tx| {
-                    Ok(write_observations(tx, rows.clone()).unwrap())
+                    Ok(write_observations(tx, &RECORDING, rows.clone()).unwrap())
                 })
                 .unwrap()
         };
@@ -191,6 +234,18 @@ mod tests {
         assert_eq!(
             count("SELECT count(*) FROM observation WHERE value = 2.0"),
             300
+        );
+        // Every row carries the shared recording and its own values.
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM observation WHERE recorded_by = 'tester'
+                 AND recorded_at = '2026-01-01T00:00:00Z' AND illustrative = 0
+                 AND change_reason = 'test' AND import_batch = 'b1'
+                 AND department_code = 'stats' AND source = 'test' AND note IS NULL
+                 AND status = 'preliminary' AND value_kind = 'level'
+                 AND year BETWEEN 2021 AND 2025"
+            ),
+            keys.len() as i64
         );
         assert_eq!(
             count("SELECT count(*) FROM observation_version WHERE ended_by = 'update' AND value = 1.0"),

@@ -18,7 +18,7 @@ use self::columns::Column;
 use self::plan::{plan_import, Action, ImportPlan, ImportRequest, PlannedValue};
 use self::read::SourceFile;
 use super::db::{now_utc, Store};
-use super::observations::{write_observations, NewObservation};
+use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, PlanRecord};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -145,8 +145,16 @@ fn apply(
     // them; the history keeps the same order.
     let mut changes: Vec<&PlannedValue> = checked.changes().collect();
     changes.sort_unstable_by_key(|v| (v.indicator_id, v.year));
+    let recording = Recording {
+        recorded_by: &request.user,
+        recorded_at: &recorded_at,
+        illustrative: false,
+        change_reason: request.reason.as_deref(),
+        import_batch: Some(batch),
+    };
     write_observations(
         tx,
+        &recording,
         changes.into_iter().map(|value| NewObservation {
             indicator_id: value.indicator_id,
             year: value.year,
@@ -155,11 +163,6 @@ fn apply(
             status: value.status,
             source: value.source.as_deref(),
             department: &request.department,
-            recorded_by: &request.user,
-            recorded_at: &recorded_at,
-            illustrative: false,
-            change_reason: request.reason.as_deref(),
-            import_batch: Some(batch),
             note: value.note.as_deref(),
         }),
     )?;
