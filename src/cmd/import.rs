@@ -8,8 +8,8 @@ use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
 use crate::store::db::{current_user, write_contention};
 use crate::store::departments::{find_department, office_department};
-use crate::store::import::plan::{Action, ImportPlan, ImportRequest, PlannedValue};
-use crate::store::import::read::read_file;
+use crate::store::import::plan::{Action, ImportCatalog, ImportPlan, ImportRequest, PlannedValue};
+use crate::store::import::read::{read_file, SourceFile};
 use crate::store::import::{import_files, Severity};
 use crate::store::plans::find_plan;
 use crate::store::Store;
@@ -44,7 +44,18 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
             }
         }
     }
-    let files: Vec<_> = args.files.iter().map(|path| read_file(path)).collect();
+    // The files are read while the database side is read on this thread.
+    let (files, catalog) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| args.files.iter().map(|path| read_file(path)).collect());
+        let catalog = store.read_snapshot(|| {
+            ImportCatalog::read(store.conn(), plan.id)
+                .map_err(|e| Error::db(db, "reading the catalog to check against", e))
+        });
+        let files: Vec<SourceFile> = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        catalog.map(|catalog| (files, catalog))
+    })?;
     for file in &files {
         out.detail(format!(
             "{}: {}, {} row(s)",
@@ -64,7 +75,7 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
         reason,
         user: current_user(),
     };
-    let outcome = import_files(&mut store, &plan, &files, &request, args.dry_run)?;
+    let outcome = import_files(&mut store, &plan, &files, catalog, &request, args.dry_run)?;
     let contention = write_contention();
     out.detail(format!(
         "write retries: {}, longest wait: {:.1} ms",

@@ -15,7 +15,7 @@ pub mod read;
 pub mod rules;
 
 use self::columns::Column;
-use self::plan::{plan_import, Action, ImportPlan, ImportRequest, PlannedValue};
+use self::plan::{plan_import, Action, ImportCatalog, ImportPlan, ImportRequest, PlannedValue};
 use self::read::SourceFile;
 use super::db::{now_utc, Store};
 use super::observations::{write_observations, NewObservation, Recording};
@@ -76,40 +76,44 @@ pub struct ImportOutcome {
     pub batch: Option<String>,
 }
 
-/// Checks `files` and, when they hold no error and this is not a dry run,
-/// writes every change in one transaction.
+/// Checks `files` against `catalog` and, when they hold no error and this is
+/// not a dry run, writes every change in one transaction.
 ///
-/// The files are checked once against a read of the database to report, and
-/// again inside the write transaction, so a value another process finalised in
-/// between can never be overwritten unnoticed; if the second check differs,
-/// nothing is written and the import asks to be run again.
+/// The catalog may have been read before the write lock was taken (while the
+/// files were being read). Inside the write transaction the check stands only
+/// if no other process has committed since; otherwise the catalog is read again
+/// under the lock and the files checked again. Either way, what is validated is
+/// exactly what the database holds when the values are written, so a value
+/// another process finalised in between is never overwritten unnoticed.
 pub fn import_files(
     store: &mut Store,
     plan: &PlanRecord,
     files: &[SourceFile],
+    mut catalog: ImportCatalog,
     request: &ImportRequest,
     dry_run: bool,
 ) -> Result<ImportOutcome> {
     let path = store.path().to_path_buf();
-    let db_error = |e| Error::db(&path, "checking the import against the database", e);
+    let mut checked = plan_import(&catalog, plan, files, request);
     if dry_run {
-        let checked = plan_import(store.conn(), plan, files, request).map_err(db_error)?;
         return Ok(ImportOutcome {
             plan: checked,
             batch: None,
         });
     }
-    // Checked inside the write transaction: what is validated is exactly what is
-    // written, with no second pass. A rejected import commits nothing, because
-    // nothing was written before the check.
     let batch = batch_id(files, request, &now_utc());
-    let checked = store.write("importing values", |tx| {
-        let checked = plan_import(tx, plan, files, request).map_err(db_error)?;
+    store.write("importing values", |tx| {
+        let db_error = |e| Error::db(&path, "checking the import against the database", e);
+        if !catalog.is_current(tx).map_err(db_error)? {
+            catalog = ImportCatalog::read(tx, plan.id).map_err(db_error)?;
+            checked = plan_import(&catalog, plan, files, request);
+        }
+        // A rejected import commits nothing: nothing is written before this.
         if checked.errors() == 0 && checked.changes().next().is_some() {
             apply(tx, plan, files, request, &checked, &batch)
                 .map_err(|e| Error::db(&path, "writing imported values", e))?;
         }
-        Ok(checked)
+        Ok(())
     })?;
     let written = checked.errors() == 0 && checked.changes().next().is_some();
     Ok(ImportOutcome {
@@ -182,4 +186,89 @@ fn apply(
         "left_empty": checked.left_empty,
     });
     audit(tx, "import", &plan.code, &detail.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read::read_file;
+    use super::*;
+    use crate::model::ObservationStatus;
+    use crate::store::catalog::{builtin_tiexi, parse};
+    use crate::store::plans::{find_plan, load_catalog};
+
+    fn request(status: ObservationStatus) -> ImportRequest {
+        ImportRequest {
+            department: "stats".into(),
+            as_office: true,
+            status,
+            revise: false,
+            reason: None,
+            user: "tester".into(),
+        }
+    }
+
+    fn import(store: &mut Store, file: &SourceFile, status: ObservationStatus) -> ImportOutcome {
+        let plan = find_plan(store, None).unwrap();
+        let catalog = ImportCatalog::read(store.conn(), plan.id).unwrap();
+        import_files(
+            store,
+            &plan,
+            std::slice::from_ref(file),
+            catalog,
+            &request(status),
+            false,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_value_finalised_after_the_check_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let mut store = Store::create_or_open(&db).unwrap();
+        load_catalog(&mut store, &parse(&builtin_tiexi()).unwrap()).unwrap();
+        let plan = find_plan(&store, None).unwrap();
+        let csv = |name: &str, value: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(
+                &path,
+                format!("code,year,value\nrd_intensity,2023,{value}\n"),
+            )
+            .unwrap();
+            read_file(&path)
+        };
+        // This import's check runs against the database before the other one commits…
+        let stale = store
+            .read_snapshot(|| Ok(ImportCatalog::read(store.conn(), plan.id).unwrap()))
+            .unwrap();
+        assert!(stale.is_current(store.conn()).unwrap());
+        // …which records a final value meanwhile.
+        let mut other = Store::open(&db).unwrap();
+        let first = import(
+            &mut other,
+            &csv("final.csv", "3.3"),
+            ObservationStatus::Final,
+        );
+        assert!(first.batch.is_some());
+        assert!(!stale.is_current(store.conn()).unwrap());
+
+        let late = csv("late.csv", "3.5");
+        let outcome = import_files(
+            &mut store,
+            &plan,
+            std::slice::from_ref(&late),
+            stale,
+            &request(ObservationStatus::Preliminary),
+            false,
+        )
+        .unwrap();
+        // Checked again under the lock: changing a final value needs --revise.
+        assert_eq!(outcome.plan.errors(), 1, "{:?}", outcome.plan.problems);
+        assert_eq!(outcome.batch, None);
+        let value: f64 = store
+            .conn()
+            .query_row("SELECT value FROM observation", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(value, 3.3);
+    }
 }

@@ -150,36 +150,66 @@ impl ImportPlan {
     }
 }
 
-/// Checks every row of `files` for `plan` against what `conn` holds now.
-pub fn plan_import(
-    conn: &Connection,
-    plan: &PlanRecord,
-    files: &[SourceFile],
-    request: &ImportRequest,
-) -> rusqlite::Result<ImportPlan> {
-    let indicators = known_indicators(conn, plan.id)?;
-    let by_code: HashMap<&str, &KnownIndicator> =
-        indicators.iter().map(|i| (&*i.code, i)).collect();
-    let current: HashMap<(i64, i32), CurrentValue> = plan_observations(conn, Some(plan.id))?
-        .into_iter()
-        .map(|o| {
-            (
-                (o.indicator_id, o.year),
-                CurrentValue {
+/// What import rows are checked against: a plan's indicators and the values
+/// recorded now, as of one read of the database.
+#[derive(Debug)]
+pub struct ImportCatalog {
+    indicators: Vec<KnownIndicator>,
+    current: HashMap<(i64, i32), CurrentValue>,
+    /// SQLite's count of other connections' commits when this was read.
+    data_version: i64,
+}
+
+impl ImportCatalog {
+    /// Reads the catalog of a plan; the caller holds a transaction, so the
+    /// indicators, the values and the data version are of one moment.
+    pub fn read(conn: &Connection, plan_id: i64) -> rusqlite::Result<ImportCatalog> {
+        let current = plan_observations(conn, Some(plan_id))?
+            .into_iter()
+            .map(|o| {
+                let value = CurrentValue {
                     value: o.value,
                     value_kind: o.value_kind,
                     status: o.status,
-                },
-            )
+                };
+                ((o.indicator_id, o.year), value)
+            })
+            .collect();
+        Ok(ImportCatalog {
+            indicators: known_indicators(conn, plan_id)?,
+            current,
+            data_version: data_version(conn)?,
         })
-        .collect();
+    }
+
+    /// True when no other connection has committed since this was read, so a
+    /// check against it is a check against the database as it is now.
+    pub fn is_current(&self, conn: &Connection) -> rusqlite::Result<bool> {
+        Ok(data_version(conn)? == self.data_version)
+    }
+}
+
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0))
+}
+
+/// Checks every row of `files` for `plan` against `catalog`.
+pub fn plan_import(
+    catalog: &ImportCatalog,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+) -> ImportPlan {
+    let by_code: HashMap<&str, &KnownIndicator> =
+        catalog.indicators.iter().map(|i| (&*i.code, i)).collect();
+    let current = &catalog.current;
     // Sized up front: growing a vector of a million values means copying it.
     let rows = files.iter().map(|f| f.rows.len()).sum();
     let mut checker = RowChecker {
         plan,
         request,
         by_code,
-        current: &current,
+        current,
         seen: HashMap::default(),
         problems: Vec::new(),
         errors: 0,
@@ -200,7 +230,7 @@ pub fn plan_import(
         }
     }
     let mut problems = checker.problems;
-    problems.extend(jump_warnings(&values, &current));
+    problems.extend(jump_warnings(&values, current));
     // Read problems come first per file; put everything back in row order.
     let order: HashMap<&str, usize> = files
         .iter()
@@ -208,11 +238,11 @@ pub fn plan_import(
         .map(|(index, f)| (f.name.as_str(), index))
         .collect();
     problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.row, p.severity));
-    Ok(ImportPlan {
+    ImportPlan {
         values,
         problems,
         left_empty,
-    })
+    }
 }
 
 /// Warnings for values that jump against the previous year, which may come
