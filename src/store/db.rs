@@ -260,6 +260,17 @@ impl Store {
         context: &str,
         mut work: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.write_or_roll_back(context, |tx| work(tx).map(Decision::Commit))
+    }
+
+    /// Like [`Store::write`], for work that may decide, after writing, that what
+    /// it wrote must not stay: an import that finds an error after writing the
+    /// rows checked before it.
+    pub fn write_or_roll_back<T>(
+        &mut self,
+        context: &str,
+        mut work: impl FnMut(&Transaction<'_>) -> Result<Decision<T>>,
+    ) -> Result<T> {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
@@ -278,7 +289,7 @@ impl Store {
         &mut self,
         context: &str,
         started: Instant,
-        work: &mut impl FnMut(&Transaction<'_>) -> Result<T>,
+        work: &mut impl FnMut(&Transaction<'_>) -> Result<Decision<T>>,
     ) -> Result<T> {
         let path = self.path.clone();
         let tx = self
@@ -287,11 +298,26 @@ impl Store {
             .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
         let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         LONGEST_WRITE_WAIT_MICROS.fetch_max(waited, Ordering::Relaxed);
-        let value = work(&tx)?;
-        tx.commit()
-            .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
-        Ok(value)
+        match work(&tx)? {
+            Decision::Commit(value) => {
+                tx.commit()
+                    .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
+                Ok(value)
+            }
+            Decision::RollBack(value) => {
+                tx.rollback()
+                    .map_err(|e| Error::db(&path, format!("{context}: rolling back"), e))?;
+                Ok(value)
+            }
+        }
     }
+}
+
+/// What the work of a write transaction decided about what it wrote.
+#[derive(Debug)]
+pub enum Decision<T> {
+    Commit(T),
+    RollBack(T),
 }
 
 /// Builds a new database at `path` with `fill`, under a temporary name that is

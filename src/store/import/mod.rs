@@ -15,12 +15,16 @@ pub mod read;
 pub mod rules;
 
 use self::columns::Column;
-use self::plan::{plan_import, Action, ImportCatalog, ImportPlan, ImportRequest, PlannedValue};
+use self::plan::{
+    plan_import, plan_import_streaming, Action, ImportCatalog, ImportPlan, ImportRequest,
+    PlannedValue,
+};
 use self::read::SourceFile;
-use super::db::{now_utc, Store};
+use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, PlanRecord};
 use crate::error::{Error, Result};
+use crate::model::{ObservationStatus, ValueKind};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -80,11 +84,12 @@ pub struct ImportOutcome {
 /// not a dry run, writes every change in one transaction.
 ///
 /// The catalog may have been read before the write lock was taken (while the
-/// files were being read). Inside the write transaction the check stands only
-/// if no other process has committed since; otherwise the catalog is read again
-/// under the lock and the files checked again. Either way, what is validated is
-/// exactly what the database holds when the values are written, so a value
-/// another process finalised in between is never overwritten unnoticed.
+/// files were being read). Under the lock it is read again if any other
+/// connection has committed since; then the files are checked on another thread
+/// while this one writes the rows already found valid. An error anywhere rolls
+/// everything back. So what is validated is exactly what the database holds
+/// when the values are written (a value another process finalised meanwhile is
+/// never overwritten unnoticed), and the check costs no time of its own.
 pub fn import_files(
     store: &mut Store,
     plan: &PlanRecord,
@@ -93,33 +98,133 @@ pub fn import_files(
     request: &ImportRequest,
     dry_run: bool,
 ) -> Result<ImportOutcome> {
-    let path = store.path().to_path_buf();
-    let mut checked = plan_import(&catalog, plan, files, request);
     if dry_run {
         return Ok(ImportOutcome {
-            plan: checked,
+            plan: plan_import(&catalog, plan, files, request),
             batch: None,
         });
     }
-    let batch = batch_id(files, request, &now_utc());
-    store.write("importing values", |tx| {
-        let db_error = |e| Error::db(&path, "checking the import against the database", e);
-        if !catalog.is_current(tx).map_err(db_error)? {
-            catalog = ImportCatalog::read(tx, plan.id).map_err(db_error)?;
-            checked = plan_import(&catalog, plan, files, request);
+    let path = store.path().to_path_buf();
+    let recorded_at = now_utc();
+    let batch = batch_id(files, request, &recorded_at);
+    let recording = Recording {
+        recorded_by: &request.user,
+        recorded_at: &recorded_at,
+        illustrative: false,
+        change_reason: request.reason.as_deref(),
+        import_batch: Some(&batch),
+    };
+    let (checked, written) = store.write_or_roll_back("importing values", |tx| {
+        if !catalog
+            .is_current(tx)
+            .map_err(|e| Error::db(&path, "checking the import", e))?
+        {
+            catalog = ImportCatalog::read(tx, plan.id)
+                .map_err(|e| Error::db(&path, "reading the catalog again", e))?;
         }
-        // A rejected import commits nothing: nothing is written before this.
-        if checked.errors() == 0 && checked.changes().next().is_some() {
-            apply(tx, plan, files, request, &checked, &batch)
-                .map_err(|e| Error::db(&path, "writing imported values", e))?;
+        let write_error = |e| Error::db(&path, "writing imported values", e);
+        let (checked, written) =
+            check_and_write(tx, &catalog, plan, files, request, &recording).map_err(write_error)?;
+        if checked.errors() > 0 {
+            return Ok(Decision::RollBack((checked, 0)));
         }
-        Ok(())
+        if written > 0 {
+            audit_import(tx, plan, files, request, &checked, &batch).map_err(write_error)?;
+        }
+        Ok(Decision::Commit((checked, written)))
     })?;
-    let written = checked.errors() == 0 && checked.changes().next().is_some();
     Ok(ImportOutcome {
         plan: checked,
-        batch: written.then_some(batch),
+        batch: (written > 0).then_some(batch),
     })
+}
+
+/// How many changes the checking thread hands to the writing one at a time: few
+/// enough messages not to matter, a multiple of the rows one statement writes.
+const CHANGES_PER_HANDOVER: usize = 8192;
+
+/// A checked change, on its way from the checking thread to the writing one.
+struct Change {
+    indicator_id: i64,
+    year: i32,
+    value: f64,
+    value_kind: ValueKind,
+    status: ObservationStatus,
+    source: Option<String>,
+    note: Option<String>,
+}
+
+/// Checks `files` on another thread and writes the changes it finds valid on
+/// this one, in runs, as they come. Returns the check and how many rows were
+/// written; when the check has errors, the caller must roll back.
+fn check_and_write(
+    tx: &rusqlite::Transaction<'_>,
+    catalog: &ImportCatalog,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+    recording: &Recording<'_>,
+) -> rusqlite::Result<(ImportPlan, usize)> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Change>>(4);
+    std::thread::scope(|scope| {
+        let checker = scope.spawn(move || {
+            let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
+            // A send fails only when the writer has failed and stopped listening;
+            // the check goes on, to report every problem.
+            let checked = plan_import_streaming(catalog, plan, files, request, |value| {
+                if value.action != Action::Unchanged {
+                    run.push(Change::from(value));
+                }
+                if run.len() == CHANGES_PER_HANDOVER {
+                    let _ = sender.send(std::mem::take(&mut run));
+                }
+            });
+            if checked.errors() == 0 && !run.is_empty() {
+                let _ = sender.send(run);
+            }
+            checked
+        });
+        let mut written = Ok(0);
+        for mut changes in &receiver {
+            // In key order, so SQLite appends to its indexes instead of seeking.
+            changes.sort_unstable_by_key(|c| (c.indicator_id, c.year));
+            let rows = changes.iter().map(|c| NewObservation {
+                indicator_id: c.indicator_id,
+                year: c.year,
+                value: c.value,
+                value_kind: c.value_kind,
+                status: c.status,
+                source: c.source.as_deref(),
+                department: &request.department,
+                note: c.note.as_deref(),
+            });
+            written =
+                written.and_then(|total| Ok(total + write_observations(tx, recording, rows)?));
+            if written.is_err() {
+                break;
+            }
+        }
+        // Dropped before waiting for the checker, which may be blocked on a send.
+        drop(receiver);
+        let checked = checker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.map(|written| (checked, written))
+    })
+}
+
+impl From<&PlannedValue> for Change {
+    fn from(value: &PlannedValue) -> Change {
+        Change {
+            indicator_id: value.indicator_id,
+            year: value.year,
+            value: value.value,
+            value_kind: value.value_kind,
+            status: value.status,
+            source: value.source.clone(),
+            note: value.note.clone(),
+        }
+    }
 }
 
 /// `20250314T101502Z-1a2b3c4d`: when, and a digest of the files and the request,
@@ -136,7 +241,8 @@ pub fn batch_id(files: &[SourceFile], request: &ImportRequest, now: &str) -> Str
     format!("{compact}-{}", &digest[..8])
 }
 
-fn apply(
+/// The audit-log entry of an import: the batch, who, how, the files and the counts.
+fn audit_import(
     tx: &rusqlite::Transaction<'_>,
     plan: &PlanRecord,
     files: &[SourceFile],
@@ -144,32 +250,6 @@ fn apply(
     checked: &ImportPlan,
     batch: &str,
 ) -> rusqlite::Result<()> {
-    let recorded_at = now_utc();
-    // In key order, so SQLite appends to its indexes instead of seeking all over
-    // them; the history keeps the same order.
-    let mut changes: Vec<&PlannedValue> = checked.changes().collect();
-    changes.sort_unstable_by_key(|v| (v.indicator_id, v.year));
-    let recording = Recording {
-        recorded_by: &request.user,
-        recorded_at: &recorded_at,
-        illustrative: false,
-        change_reason: request.reason.as_deref(),
-        import_batch: Some(batch),
-    };
-    write_observations(
-        tx,
-        &recording,
-        changes.into_iter().map(|value| NewObservation {
-            indicator_id: value.indicator_id,
-            year: value.year,
-            value: value.value,
-            value_kind: value.value_kind,
-            status: value.status,
-            source: value.source.as_deref(),
-            department: &request.department,
-            note: value.note.as_deref(),
-        }),
-    )?;
     let detail = serde_json::json!({
         "batch": batch,
         "department": request.department,
@@ -192,7 +272,6 @@ fn apply(
 mod tests {
     use super::read::read_file;
     use super::*;
-    use crate::model::ObservationStatus;
     use crate::store::catalog::{builtin_tiexi, parse};
     use crate::store::plans::{find_plan, load_catalog};
 
@@ -219,6 +298,66 @@ mod tests {
             false,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn an_error_after_rows_were_written_rolls_all_of_them_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
+        let catalog = crate::store::synth::synthesize_wide(&mut store, 2_000).unwrap();
+        let mut csv = String::from("code,year,value\n");
+        for indicator in &catalog.indicators {
+            for year in 2021..=2025 {
+                csv.push_str(&format!("{},{year},1\n", indicator.code));
+            }
+        }
+        // Found only after more than one run of changes has been written.
+        csv.push_str("no_such_code,2023,1\n");
+        assert!(catalog.indicators.len() * 5 > CHANGES_PER_HANDOVER);
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, csv).unwrap();
+
+        let outcome = import(
+            &mut store,
+            &read_file(&path),
+            ObservationStatus::Preliminary,
+        );
+        assert_eq!(outcome.plan.errors(), 1, "{:?}", outcome.plan.problems);
+        assert_eq!(outcome.batch, None);
+        let count = |store: &Store, sql: &str| -> i64 {
+            store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(count(&store, "SELECT count(*) FROM observation"), 0);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM audit_log WHERE action = 'import'"
+            ),
+            0
+        );
+
+        // The same file without the bad row writes every value, in runs.
+        let good: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .filter(|line| !line.starts_with("no_such_code"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(&path, good).unwrap();
+        let outcome = import(
+            &mut store,
+            &read_file(&path),
+            ObservationStatus::Preliminary,
+        );
+        assert!(outcome.batch.is_some(), "{:?}", outcome.plan.problems);
+        assert_eq!(count(&store, "SELECT count(*) FROM observation"), 10_000);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM audit_log WHERE action = 'import'"
+            ),
+            1
+        );
     }
 
     #[test]

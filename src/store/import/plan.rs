@@ -200,6 +200,20 @@ pub fn plan_import(
     files: &[SourceFile],
     request: &ImportRequest,
 ) -> ImportPlan {
+    plan_import_streaming(catalog, plan, files, request, |_| {})
+}
+
+/// Checks like [`plan_import`], and hands each valid row to `valid` as soon as it
+/// is checked, while no error has been found, so it can be written while the
+/// rest is checked. Rows handed over before an error are not taken back: the
+/// caller must discard them when the plan it gets has errors.
+pub fn plan_import_streaming(
+    catalog: &ImportCatalog,
+    plan: &PlanRecord,
+    files: &[SourceFile],
+    request: &ImportRequest,
+    mut valid: impl FnMut(&PlannedValue),
+) -> ImportPlan {
     let by_code: HashMap<&str, &KnownIndicator> =
         catalog.indicators.iter().map(|i| (&*i.code, i)).collect();
     let current = &catalog.current;
@@ -225,6 +239,9 @@ pub fn plan_import(
                 continue;
             }
             if let Some(value) = checker.check(&name, row) {
+                if checker.errors == 0 {
+                    valid(&value);
+                }
                 values.push(value);
             }
         }
