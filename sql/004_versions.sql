@@ -38,10 +38,13 @@ DROP INDEX observation_year;
 
 -- Schema 3's events become versions: each inserted or updated value that a later
 -- event replaced or deleted. The last value of a row still present is the row.
+-- An insert right after an insert is an `INSERT OR REPLACE` from outside
+-- planeval, which removed the row without a delete event: that version ended
+-- by deletion too.
 INSERT INTO observation_version (observation_id, indicator_id, year, value, status,
     department_code, recorded_by, recorded_at, change_reason, import_batch, ended_by, ended_at)
 SELECT observation_id, indicator_id, year, new_value, new_status, department_code, changed_by,
-       changed_at, reason, import_batch, next_action, next_at
+       changed_at, reason, import_batch, iif(next_action = 'update', 'update', 'delete'), next_at
 FROM (SELECT h.*,
              lead(action) OVER w AS next_action,
              lead(changed_at) OVER w AS next_at
@@ -63,6 +66,13 @@ CREATE TRIGGER observation_after_update AFTER UPDATE ON observation BEGIN
     VALUES (OLD.id, OLD.indicator_id, OLD.year, OLD.value, OLD.value_kind, OLD.status,
         OLD.source, OLD.note, OLD.department_code, OLD.recorded_by, OLD.recorded_at,
         OLD.illustrative, OLD.change_reason, OLD.import_batch, 'update', NEW.recorded_at);
+END;
+
+-- A value's trail is kept by indicator and year, so those never change: a value
+-- recorded under the wrong key is deleted (its version kept) and inserted anew.
+CREATE TRIGGER observation_key_is_fixed BEFORE UPDATE OF indicator_id, year ON observation
+WHEN NEW.indicator_id IS NOT OLD.indicator_id OR NEW.year IS NOT OLD.year BEGIN
+    SELECT RAISE(ABORT, 'an observation''s indicator and year cannot change: delete the row and insert the value under its own indicator and year');
 END;
 
 CREATE TRIGGER observation_after_delete AFTER DELETE ON observation BEGIN

@@ -569,6 +569,43 @@ mod tests {
     }
 
     #[test]
+    fn a_row_replaced_outside_planeval_under_schema_3_migrates_as_a_deleted_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = database_at_schema(&path, 3);
+        conn.execute_batch(TRAIL_SCRIPT).unwrap();
+        // REPLACE removes the row without running the delete trigger.
+        conn.execute_batch(
+            "INSERT OR REPLACE INTO observation (indicator_id, year, value, status,
+                 department_code, recorded_by, recorded_at)
+             VALUES (1, 2021, 9.0, 'final', 'stats', 'ed', '2099-06-01T00:00:00Z')",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let ended: String = store
+            .conn()
+            .query_row(
+                "SELECT ended_by FROM observation_version WHERE year = 2021 AND value = 1.6",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ended, "delete");
+    }
+
+    #[test]
+    fn an_observations_indicator_and_year_cannot_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = database_at_schema(&dir.path().join("t.db"), MIGRATIONS.len());
+        conn.execute_batch(TRAIL_SCRIPT).unwrap();
+        let moved = conn.execute("UPDATE observation SET year = 2023 WHERE year = 2021", []);
+        assert!(moved.unwrap_err().to_string().contains("cannot change"));
+        conn.execute("UPDATE observation SET value = 7 WHERE year = 2021", [])
+            .unwrap();
+    }
+
+    #[test]
     fn migrating_schema_3_keeps_every_event_of_its_history() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");

@@ -90,6 +90,8 @@ pub struct ImportOutcome {
 /// everything back. So what is validated is exactly what the database holds
 /// when the values are written (a value another process finalised meanwhile is
 /// never overwritten unnoticed), and the check costs no time of its own.
+/// `catalog` must have been read on `store`'s connection: SQLite's data version
+/// means nothing on another.
 pub fn import_files(
     store: &mut Store,
     plan: &PlanRecord,
@@ -170,7 +172,7 @@ fn check_and_write(
         let checker = scope.spawn(move || {
             let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
             // A send fails only when the writer has failed and stopped listening;
-            // the check goes on, to report every problem.
+            // the check then runs to its end, and its result goes unused.
             let checked = plan_import_streaming(catalog, plan, files, request, |value| {
                 if value.action != Action::Unchanged {
                     run.push(Change::from(value));
@@ -288,7 +290,9 @@ mod tests {
 
     fn import(store: &mut Store, file: &SourceFile, status: ObservationStatus) -> ImportOutcome {
         let plan = find_plan(store, None).unwrap();
-        let catalog = ImportCatalog::read(store.conn(), plan.id).unwrap();
+        let catalog = store
+            .read_snapshot(|| Ok(ImportCatalog::read(store.conn(), plan.id).unwrap()))
+            .unwrap();
         import_files(
             store,
             &plan,

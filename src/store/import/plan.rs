@@ -156,7 +156,8 @@ impl ImportPlan {
 pub struct ImportCatalog {
     indicators: Vec<KnownIndicator>,
     current: HashMap<(i64, i32), CurrentValue>,
-    /// SQLite's count of other connections' commits when this was read.
+    /// SQLite's `data_version` when this was read: a value that changes when
+    /// another connection commits, comparable only on the same connection.
     data_version: i64,
 }
 
