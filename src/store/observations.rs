@@ -83,16 +83,17 @@ fn row_offset(row: usize) -> usize {
     RECORDING_PARAMETERS + row * PARAMETERS_PER_ROW
 }
 
-/// The statement for `rows` rows: each row's group takes its own seven
-/// parameters, then the shared `?1`-`?5`, then its note, in the column order of
-/// upsert_observation.sql.
+/// The statement for `rows` rows: each row's group takes its own parameters
+/// but the last, then the shared `?1`-`?5`, then its last (the note), in the
+/// column order of upsert_observation.sql.
 fn upsert_sql(rows: usize) -> String {
+    let note = PARAMETERS_PER_ROW - 1;
     let groups: Vec<String> = (0..rows)
         .map(|row| {
             let own = |index: usize| format!("?{}", row_offset(row) + index + 1);
-            let mut group: Vec<String> = (0..7).map(own).collect();
+            let mut group: Vec<String> = (0..note).map(own).collect();
             group.extend((1..=RECORDING_PARAMETERS).map(|shared| format!("?{shared}")));
-            group.push(own(7));
+            group.push(own(note));
             format!("({})", group.join(", "))
         })
         .collect();
