@@ -8,9 +8,9 @@ use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
 use crate::store::db::{current_user, write_contention};
 use crate::store::departments::{find_department, office_department};
-use crate::store::import::plan::{Action, ImportCatalog, ImportPlan, ImportRequest, PlannedValue};
+use crate::store::import::plan::{Action, ImportPlan, ImportRequest, PlannedValue};
 use crate::store::import::read::{read_file, SourceFile};
-use crate::store::import::{import_files, Severity};
+use crate::store::import::{import_files, read_catalog, Severity};
 use crate::store::plans::find_plan;
 use crate::store::Store;
 use std::collections::BTreeSet;
@@ -47,10 +47,7 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     // The files are read while the database side is read on this thread.
     let (files, catalog) = std::thread::scope(|scope| {
         let reading = scope.spawn(|| args.files.iter().map(|path| read_file(path)).collect());
-        let catalog = store.read_snapshot(|| {
-            ImportCatalog::read(store.conn(), plan.id)
-                .map_err(|e| Error::db(db, "reading the catalog to check against", e))
-        });
+        let catalog = read_catalog(&store, &plan);
         let files: Vec<SourceFile> = reading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

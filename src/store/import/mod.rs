@@ -24,7 +24,6 @@ use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, PlanRecord};
 use crate::error::{Error, Result};
-use crate::model::{ObservationStatus, ValueKind};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -78,6 +77,15 @@ pub struct ImportOutcome {
     pub plan: ImportPlan,
     /// The batch id written with the changed rows, when anything was written.
     pub batch: Option<String>,
+}
+
+/// Reads what the rows of an import for `plan` are checked against, in one read
+/// transaction on `store`'s connection.
+pub fn read_catalog(store: &Store, plan: &PlanRecord) -> Result<ImportCatalog> {
+    store.read_snapshot(|| {
+        ImportCatalog::read(store.conn(), plan.id)
+            .map_err(|e| Error::db(store.path(), "reading the catalog to check against", e))
+    })
 }
 
 /// Checks `files` against `catalog` and, when they hold no error and this is
@@ -145,17 +153,6 @@ pub fn import_files(
 /// enough messages not to matter, a multiple of the rows one statement writes.
 const CHANGES_PER_HANDOVER: usize = 8192;
 
-/// A checked change, on its way from the checking thread to the writing one.
-struct Change {
-    indicator_id: i64,
-    year: i32,
-    value: f64,
-    value_kind: ValueKind,
-    status: ObservationStatus,
-    source: Option<String>,
-    note: Option<String>,
-}
-
 /// Checks `files` on another thread and writes the changes it finds valid on
 /// this one, in runs, as they come. Returns the check and how many rows were
 /// written; when the check has errors, the caller must roll back.
@@ -167,7 +164,7 @@ fn check_and_write(
     request: &ImportRequest,
     recording: &Recording<'_>,
 ) -> rusqlite::Result<(ImportPlan, usize)> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Change>>(4);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PlannedValue>>(4);
     std::thread::scope(|scope| {
         let checker = scope.spawn(move || {
             let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
@@ -175,7 +172,7 @@ fn check_and_write(
             // the check then runs to its end, and its result goes unused.
             let checked = plan_import_streaming(catalog, plan, files, request, |value| {
                 if value.action != Action::Unchanged {
-                    run.push(Change::from(value));
+                    run.push(value.clone());
                 }
                 if run.len() == CHANGES_PER_HANDOVER {
                     let _ = sender.send(std::mem::take(&mut run));
@@ -189,16 +186,16 @@ fn check_and_write(
         let mut written = Ok(0);
         for mut changes in &receiver {
             // In key order, so SQLite appends to its indexes instead of seeking.
-            changes.sort_unstable_by_key(|c| (c.indicator_id, c.year));
-            let rows = changes.iter().map(|c| NewObservation {
-                indicator_id: c.indicator_id,
-                year: c.year,
-                value: c.value,
-                value_kind: c.value_kind,
-                status: c.status,
-                source: c.source.as_deref(),
+            changes.sort_unstable_by_key(|v| (v.indicator_id, v.year));
+            let rows = changes.iter().map(|v| NewObservation {
+                indicator_id: v.indicator_id,
+                year: v.year,
+                value: v.value,
+                value_kind: v.value_kind,
+                status: v.status,
+                source: v.source.as_deref(),
                 department: &request.department,
-                note: c.note.as_deref(),
+                note: v.note.as_deref(),
             });
             written =
                 written.and_then(|total| Ok(total + write_observations(tx, recording, rows)?));
@@ -213,20 +210,6 @@ fn check_and_write(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         written.map(|written| (checked, written))
     })
-}
-
-impl From<&PlannedValue> for Change {
-    fn from(value: &PlannedValue) -> Change {
-        Change {
-            indicator_id: value.indicator_id,
-            year: value.year,
-            value: value.value,
-            value_kind: value.value_kind,
-            status: value.status,
-            source: value.source.clone(),
-            note: value.note.clone(),
-        }
-    }
 }
 
 /// `20250314T101502Z-1a2b3c4d`: when, and a digest of the files and the request,
@@ -274,6 +257,7 @@ fn audit_import(
 mod tests {
     use super::read::read_file;
     use super::*;
+    use crate::model::ObservationStatus;
     use crate::store::catalog::{builtin_tiexi, parse};
     use crate::store::plans::{find_plan, load_catalog};
 
@@ -290,9 +274,7 @@ mod tests {
 
     fn import(store: &mut Store, file: &SourceFile, status: ObservationStatus) -> ImportOutcome {
         let plan = find_plan(store, None).unwrap();
-        let catalog = store
-            .read_snapshot(|| Ok(ImportCatalog::read(store.conn(), plan.id).unwrap()))
-            .unwrap();
+        let catalog = read_catalog(store, &plan).unwrap();
         import_files(
             store,
             &plan,
@@ -381,9 +363,7 @@ mod tests {
             read_file(&path)
         };
         // This import's check runs against the database before the other one commits…
-        let stale = store
-            .read_snapshot(|| Ok(ImportCatalog::read(store.conn(), plan.id).unwrap()))
-            .unwrap();
+        let stale = read_catalog(&store, &plan).unwrap();
         assert!(stale.is_current(store.conn()).unwrap());
         // …which records a final value meanwhile.
         let mut other = Store::open(&db).unwrap();
