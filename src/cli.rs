@@ -327,7 +327,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Lock file that keeps two report runs apart (default: DB.report.lock).
+    /// Lock file that keeps two report runs apart (default: DB.report.lock); opened
+    /// read-only and never written, and refused if it is a link.
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,
 

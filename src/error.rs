@@ -105,6 +105,12 @@ pub enum Error {
         /// What is wrong, as minijinja describes it.
         message: String,
     },
+
+    // Output hardening: locks, output files, standard output, stored editions.
+    /// planeval refused to use a file that could make it read or write
+    /// something else: a link leading out of a folder, a lock that is a link.
+    #[error("{}: {reason}", path.display())]
+    Refused { path: PathBuf, reason: String },
 }
 
 impl Error {

@@ -3,15 +3,34 @@
 //! up to `--wait` seconds, then gives up with exit code 3. The kernel releases
 //! the lock when the process ends, even on SIGKILL, so a crash never leaves a
 //! stale lock behind.
+//!
+//! The lock file is only ever opened read-only and never written: `flock` needs
+//! no write access, so a lock file left by another account (root's run, mode
+//! 644) locks nobody out, and a lock path that names another file (a planted
+//! symbolic or hard link) can never be a way to change that file. Links are not
+//! followed at all, and anything but a regular file is refused. Who holds the
+//! lock is read from the kernel's list of locks instead of from the file.
 
 use crate::error::{Error, Result};
+use std::ffi::CString;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::ErrorKind;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::io::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How often a waiting run tries the lock again.
 const POLL: Duration = Duration::from_millis(100);
+
+/// The mode of a lock file planeval creates, whatever the umask: the file stays
+/// empty, and every account that runs reports must be able to open it.
+const LOCK_MODE: u32 = 0o644;
+
+/// Not following links, and not blocking on a FIFO planted under the lock's
+/// name (it is refused once opened).
+const OPEN_FLAGS: libc::c_int = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC;
 
 /// A held lock; released when dropped.
 #[derive(Debug)]
@@ -25,35 +44,21 @@ pub struct RunLock {
 impl RunLock {
     /// Takes the lock on `path`, waiting up to `wait` for another holder to finish.
     pub fn acquire(path: &Path, wait: Duration) -> Result<RunLock> {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+        let file = open_lock_file(path)?;
         let started = Instant::now();
         loop {
             match try_lock(&file) {
                 Ok(true) => break,
                 Ok(false) if started.elapsed() < wait => std::thread::sleep(POLL),
                 Ok(false) => {
-                    let holder = std::fs::read_to_string(path).unwrap_or_default();
                     return Err(Error::Busy {
                         what: format!("lock {}", path.display()),
-                        detail: format!(
-                            "another planeval run holds it ({}); waited {} s (--wait)",
-                            holder.trim(),
-                            wait.as_secs()
-                        ),
-                    });
+                        detail: busy_detail(holder(&file), wait),
+                    })
                 }
                 Err(e) => return Err(Error::io(path, e)),
             }
         }
-        // Who holds the lock, for the message a waiting run prints.
-        file.set_len(0).map_err(|e| Error::io(path, e))?;
-        writeln!(file, "pid {}", std::process::id()).map_err(|e| Error::io(path, e))?;
         Ok(RunLock {
             _file: file,
             path: path.to_path_buf(),
@@ -67,19 +72,136 @@ impl RunLock {
     }
 }
 
+/// Opens the lock file read-only, creating it (empty) when it does not exist.
+fn open_lock_file(path: &Path) -> Result<File> {
+    loop {
+        match OpenOptions::new()
+            .read(true)
+            .custom_flags(OPEN_FLAGS)
+            .open(path)
+        {
+            Ok(file) => return regular_file(path, file),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(open_error(path, e)),
+        }
+        match create_empty(path) {
+            Ok(file) => return Ok(file),
+            // Another run created it in between: open that one.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+}
+
+/// Creates `path` exclusively (never through a link) and opens it read-only.
+/// The standard library refuses to create a file without write access, which
+/// the lock never needs, hence `open(2)` itself.
+fn create_empty(path: &Path) -> std::io::Result<File> {
+    let name = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::new(ErrorKind::InvalidInput, "NUL byte in the path"))?;
+    let flags = libc::O_RDONLY | libc::O_CREAT | libc::O_EXCL | OPEN_FLAGS;
+    // SAFETY: `name` is a valid NUL-terminated string that outlives the call.
+    let fd = unsafe { libc::open(name.as_ptr(), flags, LOCK_MODE as libc::c_uint) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    let file = unsafe { File::from_raw_fd(fd) };
+    // Best effort: the umask may have narrowed the mode; where it cannot be
+    // widened, a run of another account still gets a clear error naming the file.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(LOCK_MODE));
+    Ok(file)
+}
+
+/// Refuses a lock that is not a regular file (a directory, a FIFO, a device).
+fn regular_file(path: &Path, file: File) -> Result<File> {
+    let metadata = file.metadata().map_err(|e| Error::io(path, e))?;
+    if metadata.file_type().is_file() {
+        return Ok(file);
+    }
+    Err(Error::Refused {
+        path: path.to_path_buf(),
+        reason: "not a regular file; a run lock must be a plain file (pass another --lock)"
+            .to_string(),
+    })
+}
+
+/// Says why the lock file could not be opened, with what to do about it.
+fn open_error(path: &Path, error: std::io::Error) -> Error {
+    let refused = |reason: String| Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if error.raw_os_error() == Some(libc::ELOOP) {
+        return refused(
+            "a symbolic link; planeval never follows a link for its run lock, so the lock \
+             cannot be used to change another file: remove the link or pass another --lock"
+                .to_string(),
+        );
+    }
+    if error.kind() == ErrorKind::PermissionDenied {
+        let owner = std::fs::symlink_metadata(path)
+            .map(|m| format!(" (owner uid {}, mode {:o})", m.uid(), m.mode() & 0o7777))
+            .unwrap_or_default();
+        return refused(format!(
+            "cannot be opened for reading{owner}: {error}; the lock file holds nothing and no \
+             run holds it once its process has ended, so remove it or make it readable \
+             (chmod a+r)"
+        ));
+    }
+    Error::io(path, error)
+}
+
 fn try_lock(file: &File) -> std::io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
     // SAFETY: the descriptor belongs to `file`, which outlives this call.
     let result = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if result == 0 {
         return Ok(true);
     }
     let error = std::io::Error::last_os_error();
-    if error.kind() == std::io::ErrorKind::WouldBlock {
+    if error.kind() == ErrorKind::WouldBlock {
         Ok(false)
     } else {
         Err(error)
     }
+}
+
+/// What a run that gives up says about the holder.
+fn busy_detail(holder: Option<u32>, wait: Duration) -> String {
+    let holder = holder
+        .map(|pid| format!(" (pid {pid})"))
+        .unwrap_or_default();
+    format!(
+        "another planeval run holds it{holder}; waited {} s (--wait)",
+        wait.as_secs()
+    )
+}
+
+/// The process holding a `flock` on `file`, from the kernel's list of locks
+/// (Linux's /proc/locks); `None` where there is no such list or the holder has
+/// just let go.
+fn holder(file: &File) -> Option<u32> {
+    let metadata = file.metadata().ok()?;
+    let id = format!(
+        "{:02x}:{:02x}:{}",
+        libc::major(metadata.dev()),
+        libc::minor(metadata.dev()),
+        metadata.ino()
+    );
+    holder_in(&std::fs::read_to_string("/proc/locks").ok()?, &id)
+}
+
+/// The holder of a `flock` on the file `id` (`MAJOR:MINOR:INODE`, as the
+/// kernel prints it) in the text of /proc/locks.
+fn holder_in(locks: &str, id: &str) -> Option<u32> {
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // Requests still waiting are listed as `N: -> FLOCK …` and do not match.
+        match fields.as_slice() {
+            [_, "FLOCK", _, _, pid, file, ..] if *file == id => pid.parse().ok(),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -93,8 +215,63 @@ mod tests {
         let first = RunLock::acquire(&path, Duration::ZERO).unwrap();
         let err = RunLock::acquire(&path, Duration::from_millis(250)).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::BUSY);
-        assert!(err.to_string().contains("pid"), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("(pid {})", std::process::id())),
+            "{err}"
+        );
         drop(first);
         assert!(RunLock::acquire(&path, Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn the_lock_file_is_created_empty_and_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = dir.path().join("new.lock");
+        drop(RunLock::acquire(&created, Duration::ZERO).unwrap());
+        let metadata = std::fs::metadata(&created).unwrap();
+        assert_eq!(metadata.len(), 0);
+        assert_eq!(metadata.mode() & 0o777, LOCK_MODE);
+        let existing = dir.path().join("old.lock");
+        std::fs::write(&existing, "pid 12345\n").unwrap();
+        drop(RunLock::acquire(&existing, Duration::ZERO).unwrap());
+        assert_eq!(std::fs::read(&existing).unwrap(), b"pid 12345\n");
+    }
+
+    #[test]
+    fn links_and_other_kinds_of_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("planeval.db");
+        std::fs::write(&target, "data").unwrap();
+        let link = dir.path().join("link.lock");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let dangling = dir.path().join("dangling.lock");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let fifo = dir.path().join("fifo.lock");
+        let name = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `name` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        for path in [&link, &dangling, &fifo, &dir.path().to_path_buf()] {
+            let err = RunLock::acquire(path, Duration::ZERO).unwrap_err();
+            assert!(matches!(err, Error::Refused { .. }), "{err}");
+            assert!(
+                err.to_string().contains(&path.display().to_string()),
+                "{err}"
+            );
+        }
+        assert_eq!(std::fs::read(&target).unwrap(), b"data");
+        assert!(!dir.path().join("nowhere").exists());
+    }
+
+    #[test]
+    fn the_holder_is_read_from_the_kernels_list() {
+        let locks = "1: FLOCK  ADVISORY  WRITE 1784 fe:00:5308689 0 EOF\n\
+                     1: -> FLOCK  ADVISORY  WRITE 1790 fe:00:42 0 EOF\n\
+                     2: FLOCK  ADVISORY  WRITE 1785 fe:00:42 0 EOF\n\
+                     3: POSIX  ADVISORY  WRITE 1786 fe:00:77 0 EOF\n";
+        assert_eq!(holder_in(locks, "fe:00:42"), Some(1785));
+        assert_eq!(holder_in(locks, "fe:00:77"), None);
+        assert_eq!(holder_in(locks, "fe:00:1"), None);
+        assert!(!busy_detail(None, Duration::ZERO).contains("()"));
     }
 }
