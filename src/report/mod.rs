@@ -3,8 +3,9 @@
 //!
 //! [`prepare`] gathers everything from the store and evaluates; [`render`] turns
 //! the context into one format's bytes; [`publish`] renders every requested
-//! format in memory first and writes only when all of them succeeded, so a bad
-//! template never leaves a half-updated set of files. Once the files are
+//! format in memory first, writes them all to temporary files and replaces the
+//! old files only when every one was written, so neither a bad template nor a
+//! full disk leaves a half-updated set of files. Once the files are
 //! written, the caller records the report's edition ([`edition`]).
 
 pub mod batch;
@@ -19,6 +20,7 @@ pub mod pdf;
 pub mod svg;
 pub mod templates;
 
+use crate::atomic::FileSet;
 use crate::error::{Error, Result};
 use crate::evaluate::{self, PlanEvaluation, Thresholds};
 use crate::store::plans::{find_plan, plan_structure, PlanRecord};
@@ -257,7 +259,7 @@ pub struct Published {
 }
 
 /// Renders every format, then writes `DIR/<kind>-<year>.<ext>` for each; nothing
-/// is written unless every format rendered.
+/// is replaced unless every format rendered and every file was written.
 pub fn publish(
     context: &ReportContext,
     formats: &[Format],
@@ -283,9 +285,13 @@ pub fn publish(
         rendered.push((path, output.bytes));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    // The formats replace their old files together: a full disk or a kill
+    // while writing the PDF must not leave the new HTML beside the old PDF.
+    let mut files = FileSet::default();
     for (path, bytes) in &rendered {
-        crate::atomic::write_atomically(path, bytes)?;
+        files.add(path, bytes)?;
     }
+    files.commit()?;
     Ok(Published {
         paths: rendered.into_iter().map(|(path, _)| path).collect(),
         warnings,
