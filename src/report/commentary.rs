@@ -2,8 +2,10 @@
 //! from the database (`planeval commentary set`) and from a `--commentary DIR`
 //! of files (`foreword.md`, `chapter-03.md`, …). A file wins over the database
 //! for the same place, because passing the directory is the more deliberate act.
-//! A missing file is not an error: the report shows a neutral placeholder.
+//! A missing file is not an error: the report shows a neutral placeholder. A
+//! file that is a link leading out of the directory is ([`Folder`]).
 
+use super::folder::Folder;
 use crate::error::{Error, Result};
 use crate::store::reports::StoredCommentary;
 use std::collections::BTreeMap;
@@ -53,35 +55,27 @@ impl CommentarySet {
             }
         }
         if let Some(dir) = dir {
-            if !dir.is_dir() {
-                return Err(Error::Usage(format!(
-                    "--commentary {}: not a directory",
-                    dir.display()
-                )));
-            }
+            let folder = Folder::open(dir, "--commentary")?;
             let places = std::iter::once(None).chain(chapters.iter().map(|n| Some(*n)));
             for place in places {
                 let name = file_name(place);
-                let path = dir.join(&name);
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        let text = String::from_utf8(bytes).map_err(|_| {
-                            Error::Usage(format!("{}: not UTF-8 text", path.display()))
-                        })?;
-                        if !text.trim().is_empty() {
-                            entries.insert(
-                                place,
-                                CommentaryEntry {
-                                    markdown: text,
-                                    // The name only: the same files give the same report
-                                    // wherever the directory lives.
-                                    source: name,
-                                },
-                            );
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(&path, e)),
+                let Some(path) = folder.file(&name)? else {
+                    continue;
+                };
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(folder.shown(&name), e))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::Usage(format!("{}: not UTF-8 text", folder.shown(&name).display()))
+                })?;
+                if !text.trim().is_empty() {
+                    entries.insert(
+                        place,
+                        CommentaryEntry {
+                            markdown: text,
+                            // The name only: the same files give the same report
+                            // wherever the directory lives.
+                            source: name,
+                        },
+                    );
                 }
             }
         }
@@ -122,6 +116,22 @@ mod tests {
         assert_eq!(set.get(None).unwrap().source, "数据库");
         assert!(set.get(Some(4)).is_none());
         assert!(set.get(Some(5)).is_none());
+    }
+
+    #[test]
+    fn a_file_linking_out_of_the_directory_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("passwd"), "root:x:0:0").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("passwd"),
+            dir.path().join("chapter-02.md"),
+        )
+        .unwrap();
+        let err = CommentarySet::load(Vec::new(), Some(dir.path()), &[1, 2])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("chapter-02.md: a symbolic link to"), "{err}");
     }
 
     #[test]

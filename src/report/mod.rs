@@ -14,6 +14,7 @@ pub mod commentary;
 pub mod context;
 pub mod document;
 pub mod edition;
+pub mod folder;
 pub mod html;
 pub mod markdown;
 pub mod pdf;

@@ -1,12 +1,14 @@
 //! The report templates: built into the binary from `report_templates/`, and
 //! overridable file by file from a user's `--templates DIR` (as mdBook's theme
 //! directory): a file present in DIR replaces the built-in one of the same name,
-//! every other file stays built in.
+//! every other file stays built in. A file in DIR that is a link leading out
+//! of DIR is refused ([`Folder`]).
 //!
 //! Templates run with strict undefined behaviour, so a misspelt field is an error
 //! naming the file and line instead of a silent blank in a published report, and
 //! with HTML auto-escaping for `.html` files, so every value prints as text.
 
+use super::folder::Folder;
 use crate::error::{Error, Result};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -80,42 +82,45 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// The template set of one rendering: built-in files plus the user's overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
-    override_dir: Option<PathBuf>,
+    overrides: Option<Folder>,
 }
 
 impl Templates {
-    /// Built-in templates, overridden by the files of `dir` when given.
+    /// Built-in templates, overridden by the files of `dir` when given. An
+    /// override that is a link leading out of `dir` is an error now, before
+    /// any work is done.
     pub fn new(dir: Option<&Path>) -> Result<Templates> {
-        if let Some(dir) = dir {
-            if !dir.is_dir() {
-                return Err(Error::Usage(format!(
-                    "--templates {}: not a directory",
-                    dir.display()
-                )));
-            }
+        let overrides = dir
+            .map(|dir| Folder::open(dir, "--templates"))
+            .transpose()?;
+        let templates = Templates { overrides };
+        for (name, _) in BUILTIN {
+            templates.override_path(name)?;
         }
-        Ok(Templates {
-            override_dir: dir.map(Path::to_path_buf),
-        })
+        Ok(templates)
     }
 
     /// The user's file overriding `name`, if there is one. Names that could leave
     /// the directory are never looked up there.
-    fn override_path(&self, name: &str) -> Option<PathBuf> {
-        let dir = self.override_dir.as_ref()?;
+    fn override_path(&self, name: &str) -> Result<Option<PathBuf>> {
+        let Some(folder) = &self.overrides else {
+            return Ok(None);
+        };
         let plain = !name.is_empty()
             && Path::new(name)
                 .components()
                 .all(|c| matches!(c, std::path::Component::Normal(_)));
-        let path = dir.join(name);
-        (plain && path.is_file()).then_some(path)
+        if !plain {
+            return Ok(None);
+        }
+        folder.file(name)
     }
 
     /// How a template is named in error messages: the user's file, or the built-in one.
     fn display_name(&self, name: &str) -> String {
-        match self.override_path(name) {
-            Some(path) => path.display().to_string(),
-            None => format!("report_templates/{name} (built in)"),
+        match (&self.overrides, self.override_path(name)) {
+            (Some(folder), Ok(Some(_))) => folder.shown(name).display().to_string(),
+            _ => format!("report_templates/{name} (built in)"),
         }
     }
 
@@ -143,17 +148,21 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         let templates = self.clone();
-        env.set_loader(move |name| match templates.override_path(name) {
-            Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            }),
-            None => Ok(BUILTIN
-                .iter()
-                .find(|(builtin, _)| *builtin == name)
-                .map(|(_, source)| source.to_string())),
+        env.set_loader(move |name| {
+            let unreadable =
+                |e: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e);
+            match templates
+                .override_path(name)
+                .map_err(|e| unreadable(e.to_string()))?
+            {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map(Some)
+                    .map_err(|e| unreadable(format!("cannot read {}: {e}", path.display()))),
+                None => Ok(BUILTIN
+                    .iter()
+                    .find(|(builtin, _)| *builtin == name)
+                    .map(|(_, source)| source.to_string())),
+            }
         });
         env
     }
@@ -207,9 +216,41 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("chart.html"), "mine").unwrap();
         let templates = Templates::new(Some(dir.path())).unwrap();
-        assert!(templates.override_path("chart.html").is_some());
-        assert!(templates.override_path("base.html").is_none());
-        assert!(templates.override_path("../chart.html").is_none());
+        assert!(templates.override_path("chart.html").unwrap().is_some());
+        assert!(templates.override_path("base.html").unwrap().is_none());
+        assert!(templates.override_path("../chart.html").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_override_linking_out_of_the_folder_is_refused_up_front() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("passwd"), "root:x:0:0").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("passwd"), dir.path().join("style.css"))
+            .unwrap();
+        let err = Templates::new(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("style.css: a symbolic link to"), "{err}");
+    }
+
+    #[test]
+    fn a_users_own_partial_linking_out_is_an_error_naming_it() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "secret").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("annual.html"),
+            "{% include \"mine.html\" %}",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("mine.html"))
+            .unwrap();
+        let templates = Templates::new(Some(dir.path())).unwrap();
+        let err = templates
+            .render("annual.html", &())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mine.html: a symbolic link to"), "{err}");
+        assert!(!err.contains("secret\""), "{err}");
     }
 
     #[test]
