@@ -107,6 +107,11 @@ pub enum Error {
     },
 
     // Output hardening: locks, output files, standard output, stored editions.
+    /// Standard output could not be written (a full disk, a descriptor not open
+    /// for writing); the command's work may be done, but its result did not arrive.
+    #[error("writing standard output: {0}")]
+    Stdout(#[source] std::io::Error),
+
     /// planeval refused to use a file that could make it read or write
     /// something else: a link leading out of a folder, a lock that is a link.
     #[error("{}: {reason}", path.display())]
@@ -139,6 +144,12 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+
+    /// True when standard output is a pipe whose reader has gone (`planeval
+    /// plan | head`): the reader wanted no more, so nothing is worth printing.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     /// The process exit code for this error.

@@ -8,8 +8,11 @@ fn main() -> ExitCode {
     let cli = planeval::cli::Cli::parse();
     match planeval::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader of a pipe went away (its SIGPIPE was blocked, so the write
+        // failed instead of ending the process): nobody is left to tell.
+        Err(error) if error.is_broken_pipe() => ExitCode::from(error.exit_code()),
         Err(error) => {
-            eprintln!("error: {error}");
+            planeval::cmd::stderr_line(&format!("error: {error}"));
             ExitCode::from(error.exit_code())
         }
     }

@@ -2,7 +2,7 @@
 //! a fresh child process (`bench-stage`) so its peak memory is its own; the
 //! parent reads it from the kernel (wait4) and prints one table.
 
-use super::Output;
+use super::{print, Output};
 use crate::cli::{BenchArgs, BenchStageArgs};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Thresholds};
@@ -13,7 +13,6 @@ use crate::store::db::{build_new_database, with_suffix};
 use crate::store::reports::ReportKind;
 use crate::store::synth::{synthesize, synthesize_wide};
 use crate::store::Store;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -65,7 +64,7 @@ pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
     } else {
         None
     };
-    print!("{}", table(&rows, import));
+    print(&table(&rows, import))?;
     Ok(exit::OK)
 }
 
@@ -186,9 +185,7 @@ pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
         figures.files += pdf_files;
     }
     let line = serde_json::to_string(&figures).map_err(|e| Error::Evaluate(e.to_string()))?;
-    std::io::stdout()
-        .write_all(format!("{line}\n").as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    print(&format!("{line}\n"))?;
     Ok(exit::OK)
 }
 

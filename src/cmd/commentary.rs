@@ -3,14 +3,13 @@
 //! transaction and rendered in place by `planeval report`.
 
 use super::report::report_kind;
-use super::Output;
+use super::{print, Output};
 use crate::cli::{CommentaryAction, CommentaryArgs, CommentaryPlace};
 use crate::error::{exit, Error, Result};
 use crate::report::commentary::file_name;
 use crate::store::plans::{find_plan, plan_structure, PlanRecord};
 use crate::store::reports::{commentaries, set_commentary};
 use crate::store::Store;
-use std::io::Write;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
@@ -73,9 +72,7 @@ pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
             if text.is_empty() {
                 out.info("no commentary stored for this report and place");
             }
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| Error::io("<stdout>", e))?;
+            print(&text)?;
         }
     }
     Ok(exit::OK)

@@ -2,13 +2,12 @@
 //! Excel, or JSON with both methods side by side.
 
 use super::text_table::{render, Align};
-use super::{open_store, Output};
+use super::{open_store, print, Output};
 use crate::cli::{EvaluateArgs, EvaluateFormat, Method};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Config, IndicatorResult, PlanEvaluation, Status};
 use crate::store::plans::{find_plan, PlanRecord};
 use crate::text::{percent, value};
-use std::io::Write;
 use std::path::Path;
 
 pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -> Result<u8> {
@@ -40,9 +39,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    print(&text)?;
     Ok(exit::OK)
 }
 

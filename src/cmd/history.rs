@@ -1,5 +1,6 @@
 //! `planeval history CODE`: every recorded change of an indicator's values.
 
+use super::print;
 use super::text_table::{render, Align};
 use crate::cli::HistoryArgs;
 use crate::error::{exit, Error, Result};
@@ -24,12 +25,12 @@ pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
         })?;
     let entries = indicator_history(store.conn(), stored.id).map_err(read)?;
     let indicator = &stored.definition;
-    println!(
-        "{} {} ({}), {}",
+    let heading = format!(
+        "{} {} ({}), {}\n",
         indicator.code, indicator.name, indicator.unit, plan.code
     );
     if entries.is_empty() {
-        println!("no value recorded yet");
+        print(&format!("{heading}no value recorded yet\n"))?;
         return Ok(exit::OK);
     }
     let optional = |value: Option<f64>| value.map_or_else(|| "—".to_string(), |v| v.to_string());
@@ -56,9 +57,8 @@ pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
             ]
         })
         .collect();
-    println!();
-    print!(
-        "{}",
+    print(&format!(
+        "{heading}\n{}",
         render(
             &[
                 ("时间", Align::Left),
@@ -73,6 +73,6 @@ pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
             ],
             &rows
         )
-    );
+    ))?;
     Ok(exit::OK)
 }

@@ -2,7 +2,7 @@
 //! list every problem, and write all values in one transaction or none.
 
 use super::text_table::{render, Align};
-use super::Output;
+use super::{print, Output};
 use crate::cli::{ImportArgs, ImportStatus};
 use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
@@ -111,13 +111,13 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
         shown.len().min(LISTED_CHANGES)
     };
     if listed > 0 {
-        print!("{}", change_table(&shown[..listed]));
+        print(&change_table(&shown[..listed]))?;
     }
     if listed < shown.len() {
-        println!(
-            "… {} more change(s) not listed (--verbose lists all)",
+        print(&format!(
+            "… {} more change(s) not listed (--verbose lists all)\n",
             shown.len() - listed
-        );
+        ))?;
     }
     let counts = counts(checked);
     match (&outcome.batch, args.dry_run) {

@@ -2,7 +2,7 @@
 //! Exit code 4 when anything is missing, so a cron job can send reminders.
 
 use super::text_table::{render, Align};
-use super::Output;
+use super::{print, Output};
 use crate::cli::MissingArgs;
 use crate::error::{exit, Error, Result};
 use crate::store::departments::find_department;
@@ -45,19 +45,18 @@ pub fn run(db: &Path, args: &MissingArgs, out: Output) -> Result<u8> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        render(
-            &[
-                ("department", Align::Left),
-                ("部门", Align::Left),
-                ("code", Align::Left),
-                ("指标", Align::Left),
-                ("单位", Align::Left),
-            ],
-            &rows
-        )
-    );
+    // A list that did not arrive must not pass for one sent: the write error
+    // (exit 1) wins over "values missing" (exit 4).
+    print(&render(
+        &[
+            ("department", Align::Left),
+            ("部门", Align::Left),
+            ("code", Align::Left),
+            ("指标", Align::Left),
+            ("单位", Align::Left),
+        ],
+        &rows,
+    ))?;
     let mut by_department: BTreeMap<&str, usize> = BTreeMap::new();
     for m in &missing {
         *by_department.entry(m.department.as_str()).or_default() += 1;

@@ -1,5 +1,6 @@
 //! One file per subcommand; `run` dispatches. Commands print results to stdout
-//! and progress to stderr (silenced by --quiet).
+//! (through [`print`], so a full disk is an error, not a panic) and progress to
+//! stderr (silenced by --quiet).
 
 mod backup;
 mod bench;
@@ -21,9 +22,34 @@ pub mod text_table;
 mod verdict;
 
 use crate::cli::{Cli, Command};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::Store;
+use std::io::Write;
+use std::os::fd::AsFd;
 use std::path::Path;
+
+/// Writes a command's result to standard output. `print!` would panic when
+/// stdout cannot be written (a full disk under `> file`) after the command's
+/// work is done; here that is an error, exit code 1, so a cron job never
+/// mistakes a lost result for a delivered one.
+pub fn print(text: &str) -> Result<()> {
+    // Through a duplicate of the descriptor, unbuffered: the standard library's
+    // stdout reports success when the descriptor is not open for writing
+    // (EBADF, as under `1</dev/null`), which would pass for delivered output.
+    let mut stdout = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .map_err(Error::Stdout)?;
+    stdout.write_all(text.as_bytes()).map_err(Error::Stdout)
+}
+
+/// Writes a message line to standard error. A message that cannot be written
+/// (stderr full or closed) is dropped: there is nowhere left to say so, and
+/// the exit code still tells the outcome, where `eprintln!` would panic.
+pub fn stderr_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
 
 /// How chatty a command should be.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +62,7 @@ impl Output {
     /// Progress and outcome messages (stderr), unless --quiet.
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            stderr_line(message.as_ref());
         }
     }
 
@@ -53,13 +79,13 @@ impl Output {
     /// Detail shown only with --verbose.
     pub fn detail(&self, message: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("{}", message.as_ref());
+            stderr_line(message.as_ref());
         }
     }
 
     /// Warnings are shown even with --quiet: they are about the data.
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("warning: {}", message.as_ref());
+        stderr_line(&format!("warning: {}", message.as_ref()));
     }
 }
 

@@ -1,10 +1,13 @@
 //! `planeval plan`: show a plan's chapters, sections and indicators.
 
 use super::text_table::{render, Align};
-use super::{open_store, Output};
+use super::{open_store, print, Output};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{exit, Error, Result};
-use crate::store::plans::{find_plan, plan_indicators, plan_structure};
+use crate::store::catalog::Chapter;
+use crate::store::plans::{
+    find_plan, plan_indicators, plan_structure, PlanRecord, StoredIndicator,
+};
 use std::path::Path;
 
 pub fn run(db: &Path, args: &PlanArgs, out: Output) -> Result<u8> {
@@ -35,75 +38,75 @@ pub fn run(db: &Path, args: &PlanArgs, out: Output) -> Result<u8> {
                     })
                 }).collect::<Vec<_>>(),
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&document).map_err(|e| Error::Usage(e.to_string()))?
-            );
+            let json =
+                serde_json::to_string_pretty(&document).map_err(|e| Error::Usage(e.to_string()))?;
+            print(&format!("{json}\n"))?;
         }
-        PlanFormat::Table => {
-            println!(
-                "{} ({}), {}-{}, base year {}, mid-term {}",
-                plan.title,
-                plan.code,
-                plan.period_start,
-                plan.period_end,
-                plan.base_year,
-                plan.midterm_year
-            );
-            for chapter in &chapters {
-                println!("\n第{}章 {}", chapter.number, chapter.title);
-                for section in &chapter.sections {
-                    println!("  第{}节 {}", section.number, section.title);
-                }
-                let rows: Vec<Vec<String>> = indicators
-                    .iter()
-                    .map(|i| &i.definition)
-                    .filter(|d| d.chapter == chapter.number)
-                    .map(|d| {
-                        vec![
-                            d.code.clone(),
-                            d.name.clone(),
-                            d.unit.clone(),
-                            d.nature.to_string(),
-                            d.kind.to_string(),
-                            d.baseline
-                                .as_ref()
-                                .map(|b| format!("{} ({})", b.value, b.year))
-                                .unwrap_or_else(|| "—".into()),
-                            d.target_value
-                                .map(|v| format!("{v} ({})", d.target_year))
-                                .unwrap_or_else(|| "—".into()),
-                            d.department.clone(),
-                        ]
-                    })
-                    .collect();
-                if !rows.is_empty() {
-                    println!();
-                    print!(
-                        "{}",
-                        render(
-                            &[
-                                ("code", Align::Left),
-                                ("指标", Align::Left),
-                                ("单位", Align::Left),
-                                ("属性", Align::Left),
-                                ("kind", Align::Left),
-                                ("基期值", Align::Right),
-                                ("目标值", Align::Right),
-                                ("部门", Align::Left),
-                            ],
-                            &rows
-                        )
-                    );
-                }
-            }
-            println!(
-                "\n{} chapters, {} sections, {} indicators",
-                chapters.len(),
-                chapters.iter().map(|c| c.sections.len()).sum::<usize>(),
-                indicators.len()
-            );
-        }
+        PlanFormat::Table => print(&table(&plan, &chapters, &indicators))?,
     }
     Ok(exit::OK)
+}
+
+/// The plan as text: its chapters and sections, each chapter's indicators as a table.
+fn table(plan: &PlanRecord, chapters: &[Chapter], indicators: &[StoredIndicator]) -> String {
+    let mut text = format!(
+        "{} ({}), {}-{}, base year {}, mid-term {}\n",
+        plan.title,
+        plan.code,
+        plan.period_start,
+        plan.period_end,
+        plan.base_year,
+        plan.midterm_year
+    );
+    for chapter in chapters {
+        text.push_str(&format!("\n第{}章 {}\n", chapter.number, chapter.title));
+        for section in &chapter.sections {
+            text.push_str(&format!("  第{}节 {}\n", section.number, section.title));
+        }
+        let rows: Vec<Vec<String>> = indicators
+            .iter()
+            .map(|i| &i.definition)
+            .filter(|d| d.chapter == chapter.number)
+            .map(|d| {
+                vec![
+                    d.code.clone(),
+                    d.name.clone(),
+                    d.unit.clone(),
+                    d.nature.to_string(),
+                    d.kind.to_string(),
+                    d.baseline
+                        .as_ref()
+                        .map(|b| format!("{} ({})", b.value, b.year))
+                        .unwrap_or_else(|| "—".into()),
+                    d.target_value
+                        .map(|v| format!("{v} ({})", d.target_year))
+                        .unwrap_or_else(|| "—".into()),
+                    d.department.clone(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            text.push('\n');
+            text.push_str(&render(
+                &[
+                    ("code", Align::Left),
+                    ("指标", Align::Left),
+                    ("单位", Align::Left),
+                    ("属性", Align::Left),
+                    ("kind", Align::Left),
+                    ("基期值", Align::Right),
+                    ("目标值", Align::Right),
+                    ("部门", Align::Left),
+                ],
+                &rows,
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\n{} chapters, {} sections, {} indicators\n",
+        chapters.len(),
+        chapters.iter().map(|c| c.sections.len()).sum::<usize>(),
+        indicators.len()
+    ));
+    text
 }
