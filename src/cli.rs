@@ -60,7 +60,7 @@ pub enum Command {
     Backup(BackupArgs),
     /// Replace the database with a checked backup.
     Restore(RestoreArgs),
-    /// Publish the annual monitoring report or the mid-term evaluation (HTML).
+    /// Publish the annual monitoring report or the mid-term evaluation (HTML, PDF).
     Report(ReportArgs),
     /// Write or show the office's commentary (Markdown) for a report.
     Commentary(CommentaryArgs),
@@ -272,7 +272,7 @@ pub enum ReportName {
 pub enum ReportFormat {
     /// One self-contained HTML file.
     Html,
-    /// PDF (not yet available).
+    /// A4 PDF with the Chinese font embedded (see --font).
     Pdf,
 }
 
@@ -287,7 +287,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub year: Option<i32>,
 
-    /// Directory for the report files (`annual-YEAR.html`, `midterm-YEAR.html`).
+    /// Directory for the report files (`annual-YEAR.html`, `midterm-YEAR.pdf`, ...).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
 

@@ -116,6 +116,17 @@ pub enum Error {
     /// something else: a link leading out of a folder, a lock that is a link.
     #[error("{}: {reason}", path.display())]
     Refused { path: PathBuf, reason: String },
+
+    /// A recorded report edition's snapshot cannot be read: the database is
+    /// damaged there.
+    #[error("database {}: the snapshot of {report} edition {edition} is damaged ({message}); restore the database from a backup taken before the damage", path.display())]
+    DamagedSnapshot {
+        path: PathBuf,
+        /// Plan, report kind and year, e.g. `tiexi-14th annual 2025`.
+        report: String,
+        edition: u32,
+        message: String,
+    },
 }
 
 impl Error {

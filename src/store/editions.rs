@@ -56,16 +56,15 @@ pub struct Snapshot {
 
 /// Reads a snapshot's JSON: `{"values": [{code, year, value, status}], "lights":
 /// [{code, light}]}`, or the bare list of values older editions stored.
-pub fn parse_snapshot(json: &str) -> Result<Snapshot> {
-    let invalid = |e: serde_json::Error| Error::Usage(format!("invalid report snapshot: {e}"));
-    let stored: serde_json::Value = serde_json::from_str(json).map_err(invalid)?;
+pub fn parse_snapshot(json: &str) -> std::result::Result<Snapshot, serde_json::Error> {
+    let stored: serde_json::Value = serde_json::from_str(json)?;
     if stored.is_array() {
         Ok(Snapshot {
-            values: serde_json::from_value(stored).map_err(invalid)?,
+            values: serde_json::from_value(stored)?,
             lights: None,
         })
     } else {
-        serde_json::from_value(stored).map_err(invalid)
+        serde_json::from_value(stored)
     }
 }
 
@@ -223,6 +222,7 @@ pub fn latest_edition(
 ) -> Result<Option<Edition>> {
     read_edition(
         store,
+        &format!("{} {report} {year}", plan.code),
         "SELECT edition, published_at, data_hash, snapshot FROM report_edition
          WHERE plan_id = ?1 AND report = ?2 AND year = ?3
          ORDER BY edition DESC LIMIT 1",
@@ -242,6 +242,7 @@ pub fn previous_edition(
 ) -> Result<Option<Edition>> {
     read_edition(
         store,
+        &format!("{} {report} {year}", plan.code),
         "SELECT edition, published_at, data_hash, snapshot FROM report_edition
          WHERE plan_id = ?1 AND report = ?2 AND year = ?3 AND edition < ?4 AND data_hash <> ?5
          ORDER BY edition DESC LIMIT 1",
@@ -249,8 +250,11 @@ pub fn previous_edition(
     )
 }
 
+/// The edition `sql` selects; `report` names the plan, report and year in the
+/// error when its stored snapshot is damaged.
 fn read_edition(
     store: &Store,
+    report: &str,
     sql: &str,
     params: impl rusqlite::Params,
 ) -> Result<Option<Edition>> {
@@ -266,7 +270,12 @@ fn read_edition(
             edition,
             published_at,
             data_hash,
-            snapshot: parse_snapshot(&snapshot)?,
+            snapshot: parse_snapshot(&snapshot).map_err(|e| Error::DamagedSnapshot {
+                path: store.path().to_path_buf(),
+                report: report.to_string(),
+                edition,
+                message: e.to_string(),
+            })?,
         })
     })
     .transpose()
