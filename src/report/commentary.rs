@@ -2,8 +2,8 @@
 //! from the database (`planeval commentary set`) and from a `--commentary DIR`
 //! of files (`foreword.md`, `chapter-03.md`, …). A file wins over the database
 //! for the same place, because passing the directory is the more deliberate act.
-//! A missing file is not an error: the report shows a neutral placeholder. A
-//! file that is a link leading out of the directory is ([`Folder`]).
+//! A missing file is not an error: the report shows a neutral placeholder; a
+//! file that is a link leading out of the directory is one ([`Folder`]).
 
 use super::folder::Folder;
 use crate::error::{Error, Result};
