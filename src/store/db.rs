@@ -524,7 +524,13 @@ mod tests {
         let columns = stmt.column_count();
         let rows = stmt.query_map([], |r| {
             let cells: Vec<String> = (0..columns)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                // Text as text, so that a filter on an action such as "delete" can match.
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(text) => {
+                        format!("{:?}", String::from_utf8_lossy(text))
+                    }
+                    other => format!("{other:?}"),
+                })
                 .collect();
             Ok(cells.join(" | "))
         });
