@@ -504,3 +504,38 @@ fn the_help_and_docs_cron_match_the_cli() {
     let top = ok(planeval(&["--help"]));
     assert!(top.contains("mid-term evaluation (HTML, PDF)"), "{top}");
 }
+
+// ------------------------------------------------------------ Parquet export folder
+
+#[test]
+fn a_parquet_export_never_deletes_a_folder_it_did_not_write() {
+    let (dir, db) = demo_dir();
+    let documents = dir.path().join("documents");
+    std::fs::create_dir(&documents).unwrap();
+    std::fs::write(documents.join("budget.xlsx"), b"the office's own file").unwrap();
+    let refused = planeval_db(&db, &["export", "--parquet", s(&documents)]);
+    assert_eq!(code(&refused), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("budget.xlsx"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read(documents.join("budget.xlsx")).unwrap(),
+        b"the office's own file"
+    );
+
+    // An earlier export is replaced whole, and nothing is left beside it.
+    let export = dir.path().join("parquet");
+    ok(planeval_db(&db, &["export", "--parquet", s(&export)]));
+    ok(planeval_db(&db, &["export", "--parquet", s(&export)]));
+    assert_eq!(
+        names(&export),
+        ["indicators", "observations", "plans.parquet"]
+    );
+    let beside: Vec<String> = names(dir.path())
+        .into_iter()
+        .filter(|name| name.starts_with("parquet."))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}

@@ -31,19 +31,17 @@ pub fn export_parquet(store: &Store, dir: &Path) -> Result<ParquetSummary> {
     let plans = all_plans(store)?;
     let indicators = plan_indicators(store.conn(), None).map_err(read)?;
     let observations = plan_observations(store.conn(), None).map_err(read)?;
+    refuse_foreign_folder(dir)?;
     let staging = staging_dir(dir);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
+    // A link planted under the staging name is removed, not followed.
+    remove_if_present(&staging)?;
+    std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
     let written = write_all(&staging, &plans, &indicators, &observations);
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
     let files = written?;
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    replace_folder(&staging, dir)?;
     Ok(ParquetSummary {
         plans: plans.len(),
         indicators: indicators.len(),
@@ -56,6 +54,67 @@ fn staging_dir(dir: &Path) -> PathBuf {
     let mut name = dir.as_os_str().to_owned();
     name.push(format!(".{}.tmp", std::process::id()));
     PathBuf::from(name)
+}
+
+/// What an earlier export leaves in its folder, and nothing else.
+const EXPORT_ENTRIES: [&str; 3] = ["plans.parquet", "indicators", "observations"];
+
+/// The export replaces its whole folder, so that folder must be absent, empty,
+/// or an earlier export: `--out ~/Documents` must never delete the documents.
+fn refuse_foreign_folder(dir: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for entry in entries {
+        let name = entry.map_err(|e| Error::io(dir, e))?.file_name();
+        if !EXPORT_ENTRIES.iter().any(|known| name == *known) {
+            return Err(Error::Refused {
+                path: dir.to_path_buf(),
+                reason: format!(
+                    "holds {}, which no Parquet export wrote; the export replaces its whole \
+                     folder, so name a new or empty folder",
+                    name.to_string_lossy()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Removes a file, link or folder at `path` (a link itself, never its target).
+fn remove_if_present(path: &Path) -> Result<()> {
+    let removed = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => Err(e),
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+    };
+    removed.map_err(|e| Error::io(path, e))
+}
+
+/// Puts the complete `staging` folder in `dir`'s place. The old export is moved
+/// aside first and removed last, so a failure leaves one complete export.
+fn replace_folder(staging: &Path, dir: &Path) -> Result<()> {
+    let old = staging.with_extension("old");
+    remove_if_present(&old)?;
+    let had_old = match std::fs::rename(dir, &old) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    if let Err(e) = std::fs::rename(staging, dir) {
+        if had_old {
+            let _ = std::fs::rename(&old, dir);
+        }
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::io(dir, e));
+    }
+    if had_old {
+        remove_if_present(&old)?;
+    }
+    Ok(())
 }
 
 fn write_all(
@@ -151,7 +210,12 @@ fn partition(dir: &Path, table: &str, plan: &str) -> Result<PathBuf> {
 }
 
 fn write_frame(path: &Path, frame: &mut DataFrame) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    // The staging folder is new, so an existing file here was planted: refuse it.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(frame)
