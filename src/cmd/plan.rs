@@ -1,14 +1,14 @@
 //! `planeval plan`: show a plan's chapters, sections and indicators.
 
 use super::text_table::{render, Align};
-use super::{open_store, Output};
+use super::{read_store, Output};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{exit, Error, Result};
 use crate::store::plans::{find_plan, plan_indicators, plan_structure};
 use std::path::Path;
 
 pub fn run(db: &Path, args: &PlanArgs, out: Output) -> Result<u8> {
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let read = |e| Error::db(db, "reading the catalog", e);
     let chapters = plan_structure(store.conn(), plan.id).map_err(read)?;
