@@ -540,7 +540,8 @@ fn scramble_index(db: &Path) {
 #[test]
 fn a_write_into_a_damaged_file_is_refused_and_writes_nothing() {
     // Before: the import wrote its values and exited 0.
-    let damages: [(&str, fn(&Path)); 3] = [
+    type Damage = (&'static str, fn(&Path));
+    let damages: [Damage; 3] = [
         // A table the import never reads: only a check of the whole file finds it.
         ("a damaged page", |db| damage_table(db, "commentary")),
         ("an index out of step", scramble_index),

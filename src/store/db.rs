@@ -7,7 +7,6 @@
 use crate::error::{is_corrupt, Error, Result};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, MAIN_DB};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -174,9 +173,17 @@ impl Store {
     /// file (even one too damaged for a check, or from a newer planeval) or an
     /// empty SQLite file, read-write, without migrating or checking it.
     pub fn open_to_replace(path: &Path) -> Result<Store> {
-        let wal = sqlite_file(path)?;
-        let store = Self::connect(path, Intent::Write, wal)?;
-        match store.identity()? {
+        match probe_file(path)? {
+            FileState::Missing => {
+                return Err(Error::NoDatabase {
+                    path: path.to_path_buf(),
+                })
+            }
+            FileState::Empty => return Err(not_planeval(path, "the file is empty (0 bytes)")),
+            FileState::Present => {}
+        }
+        let (store, identity) = Self::connect(path, Intent::Write)?;
+        match identity {
             Identity::Foreign(what) => Err(not_planeval(
                 path,
                 format!("{what}; a restore replaces only a planeval database"),
@@ -187,19 +194,18 @@ impl Store {
     }
 
     fn open_with(path: &Path, intent: Intent) -> Result<Store> {
-        let wal = match probe_file(path)? {
-            FileState::Missing | FileState::Empty if intent == Intent::Create => false,
+        match probe_file(path)? {
+            FileState::Missing | FileState::Empty if intent == Intent::Create => {}
             FileState::Missing => {
                 return Err(Error::NoDatabase {
                     path: path.to_path_buf(),
                 })
             }
             FileState::Empty => return Err(not_planeval(path, "the file is empty (0 bytes)")),
-            FileState::NotSqlite => return Err(not_sqlite(path)),
-            FileState::Sqlite { wal } => wal,
-        };
-        let mut store = Self::connect(path, intent, wal)?;
-        let version = match store.identity()? {
+            FileState::Present => {}
+        }
+        let (mut store, identity) = Self::connect(path, intent)?;
+        let version = match identity {
             Identity::Marked(found) if found > SCHEMA_VERSION => {
                 return Err(Error::NewerSchema {
                     path: path.to_path_buf(),
@@ -238,36 +244,77 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the connection: read-only for reading, and read-write otherwise,
-    /// which SQLite turns into read-only by itself for a write-protected file.
-    fn connect(path: &Path, intent: Intent, wal: bool) -> Result<Store> {
+    /// Opens the connection and reads what the file is. A WAL-mode file whose
+    /// `-shm` this user cannot create is opened again as immutable, the one way
+    /// SQLite reads it then; that is right only while the main file holds every
+    /// commit, so a `-wal` with content is refused instead.
+    fn connect(path: &Path, intent: Intent) -> Result<(Store, Identity)> {
+        let store = Self::connect_as(path, intent, false)?;
+        let failed = match identify(&store.conn) {
+            Ok(identity) => {
+                store.configure()?;
+                return Ok((store, identity));
+            }
+            Err(failed) => failed,
+        };
+        drop(store);
+        let shm_missing = matches!(
+            failed.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+        ) && !with_suffix(path, "-shm").exists()
+            && !may_write(folder_of(path));
+        if failed.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+            return Err(not_sqlite(path));
+        }
+        if !shm_missing {
+            return Err(Error::db(path, "reading what kind of file it is", failed));
+        }
+        let wal = with_suffix(path, "-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(Error::NoAccess {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "it is in WAL mode and {} holds changes not yet in the main file; SQLite \
+                     reads them only with {}-shm, which this user may not create in {}: ask \
+                     someone who may write there to run a planeval command that writes, or to \
+                     make the folder writable for you (docs/sharing.md)",
+                    wal.display(),
+                    path.display(),
+                    folder_of(path).display()
+                ),
+            });
+        }
+        let store = Self::connect_as(path, intent, true)?;
+        let identity = identify(&store.conn)
+            .map_err(|e| Error::db(path, "reading what kind of file it is", e))?;
+        store.configure()?;
+        Ok((store, identity))
+    }
+
+    /// Opens the connection: read-only for reading, read-write otherwise (which
+    /// SQLite turns into read-only by itself for a write-protected file), or
+    /// read-only without locks when `immutable`.
+    fn connect_as(path: &Path, intent: Intent, immutable: bool) -> Result<Store> {
         let network_filesystem = network_filesystem(path);
-        let (conn, access) = if wal && needs_immutable(path)? {
-            // The one way SQLite reads a WAL file without its -shm: as immutable.
-            // That is right only if the main file holds every commit, which it
-            // does when there is no -wal with frames (checked above).
+        // Every connection is used by one thread at a time.
+        let open = |target: &Path, flags: OpenFlags| {
+            Connection::open_with_flags(target, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::db(path, "cannot open", e))
+        };
+        let (conn, access) = if immutable {
             let uri = format!("{}?immutable=1", file_uri(path));
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | no_mutex();
-            let conn = Connection::open_with_flags(uri, flags)
-                .map_err(|e| Error::db(path, "cannot open", e))?;
-            (conn, Access::Immutable)
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+            (open(Path::new(&uri), flags)?, Access::Immutable)
         } else {
             let flags = match intent {
                 Intent::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
                 Intent::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
                 Intent::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
             };
-            let conn = Connection::open_with_flags(path, flags | no_mutex())
-                .map_err(|e| Error::db(path, "cannot open", e))?;
+            let conn = open(path, flags)?;
             let read_only = conn
                 .is_readonly(MAIN_DB)
                 .map_err(|e| Error::db(path, "cannot open", e))?;
-            if read_only && intent == Intent::Create {
-                return Err(Error::NoAccess {
-                    path: path.to_path_buf(),
-                    detail: "this user may not write it, and creating a database writes it".into(),
-                });
-            }
             let access = if read_only {
                 Access::ReadOnly
             } else {
@@ -275,16 +322,23 @@ impl Store {
             };
             (conn, access)
         };
-        let store = Store {
+        if access != Access::ReadWrite && intent == Intent::Create {
+            return Err(Error::NoAccess {
+                path: path.to_path_buf(),
+                detail: "this user may not write it, and creating a database writes it".into(),
+            });
+        }
+        // Before the first read, which may wait for another process's lock.
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::db(path, "setting busy timeout", e))?;
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
             network_filesystem,
             access,
             marked: false,
             ready_to_write: false,
-        };
-        store.configure()?;
-        Ok(store)
+        })
     }
 
     /// The path of the database file.
@@ -308,11 +362,9 @@ impl Store {
         self.network_filesystem
     }
 
-    /// Settings of this connection only; nothing here changes the file.
+    /// Settings of this connection only, once it has read the file; nothing
+    /// here changes the file.
     fn configure(&self) -> Result<()> {
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| Error::db(&self.path, "setting busy timeout", e))?;
         // A 64 MiB page cache: a big import or a batch over thousands of plans
         // otherwise spends much of its time fetching the same pages again. No
         // memory-mapped reads: every page a report worker touched would count in
@@ -323,16 +375,8 @@ impl Store {
                  PRAGMA cache_size = -65536;
                  PRAGMA temp_store = MEMORY;",
             )
-            .map_err(|e| Error::db(&self.path, "setting pragmas", e))
-    }
-
-    /// What the file is; reading it also tells SQLite the file's journal mode,
-    /// so `synchronous` is set to suit it here.
-    fn identity(&self) -> Result<Identity> {
-        let identity = identify(&self.conn)
-            .map_err(|e| Error::db(&self.path, "reading what kind of file it is", e))?;
-        self.set_synchronous()?;
-        Ok(identity)
+            .map_err(|e| Error::db(&self.path, "setting pragmas", e))?;
+        self.set_synchronous()
     }
 
     /// NORMAL in WAL mode is durable except for the last commits before a power
@@ -597,7 +641,7 @@ impl Store {
                 ),
             });
         }
-        check_health(&self.conn, &self.path)?;
+        self.read_snapshot(|| check_health(&self.conn, &self.path))?;
         // Checks the cells of every page the writes read, so damage there is
         // refused (SQLITE_CORRUPT) instead of written around.
         self.conn
@@ -644,34 +688,33 @@ fn check_health(conn: &Connection, path: &Path) -> Result<()> {
              see docs/sharing.md)"
         ),
     };
-    // SQLite itself refuses a header it cannot read, and a file shorter than
-    // the header says, on opening; a file longer than that it reads as if the
-    // rest were not there, which is what a file appended to looks like.
-    let header = read_header(path).map_err(|e| Error::io(path, e))?;
-    let page_size = match u32::from(u16::from_be_bytes([header[16], header[17]])) {
-        1 => 65536,
-        size => size,
-    };
+    let read = |e| Error::db(path, "checking the file before writing", e);
+    // SQLite refuses a file shorter than its header says on opening; a longer
+    // one it reads as if the rest were not there, which is what a file appended
+    // to looks like. The size SQLite counts is the main file's own only when
+    // nothing waits in the WAL; the caller's read transaction keeps others from
+    // changing the main file meanwhile.
+    let page_size: u64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .map_err(read)?;
+    let pages: u64 = conn
+        .pragma_query_value(None, "page_count", |r| r.get(0))
+        .map_err(read)?;
     let bytes = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
-    // The page count in the header is the main file's own only when nothing of
-    // the file waits in the WAL, and valid only when its change counter matches.
-    let header_pages = u32::from_be_bytes([header[28], header[29], header[30], header[31]]);
-    let counter_valid = header[24..28] == header[92..96];
     let wal_bytes = std::fs::metadata(with_suffix(path, "-wal")).map_or(0, |m| m.len());
-    let expected = u64::from(header_pages) * u64::from(page_size);
-    if header_pages > 0 && counter_valid && wal_bytes == 0 && expected != bytes {
+    let expected = pages * page_size;
+    if wal_bytes == 0 && expected != bytes {
         return Err(damaged(format!(
-            "its header says {header_pages} pages of {page_size} bytes ({expected} bytes), \
-             but the file is {bytes} bytes long (cut short or appended to)"
+            "SQLite counts {pages} pages of {page_size} bytes ({expected} bytes), but the \
+             file is {bytes} bytes long (cut short or appended to)"
         )));
     }
     if bytes > FULL_CHECK_MAX_BYTES {
         return Ok(());
     }
-    let problems = sqlite_check(conn, "integrity_check(5)")
-        .map_err(|e| Error::db(path, "checking the file before writing", e))?;
+    let problems = sqlite_check(conn, "integrity_check(5)").map_err(read)?;
     if problems.is_empty() {
         return Ok(());
     }
@@ -748,61 +791,24 @@ pub(crate) fn sqlite_check(conn: &Connection, pragma: &str) -> rusqlite::Result<
     }
 }
 
-/// What is at a database path, seen before SQLite opens it.
+/// What is at a database path, seen without opening it: planeval never opens
+/// and closes a database file itself, because closing any descriptor of a file
+/// drops every POSIX lock the process holds on it, SQLite's included, and lets
+/// other processes corrupt it (sqlite.org/howtocorrupt.html, section 2.2).
 enum FileState {
     Missing,
     /// 0 bytes: what `touch` leaves, and what SQLite would silently make a database of.
     Empty,
-    /// Bytes that do not begin with SQLite's header.
-    NotSqlite,
-    /// A SQLite file; `wal` when its header says WAL mode.
-    Sqlite {
-        wal: bool,
-    },
+    /// Something, which SQLite is to say what it is.
+    Present,
 }
-
-/// The start of every SQLite file.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn probe_file(path: &Path) -> Result<FileState> {
-    let header = match read_header(path) {
-        Ok(header) => header,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
-            return Ok(if empty {
-                FileState::Empty
-            } else {
-                FileState::NotSqlite
-            });
-        }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    if header[..16] != SQLITE_MAGIC[..] {
-        return Ok(FileState::NotSqlite);
-    }
-    // Bytes 18 and 19 are the file format's write and read versions: 2 is WAL.
-    Ok(FileState::Sqlite {
-        wal: header[18] == 2 || header[19] == 2,
-    })
-}
-
-/// The 100-byte header of a SQLite file (UnexpectedEof when shorter).
-fn read_header(path: &Path) -> std::io::Result<[u8; 100]> {
-    let mut header = [0u8; 100];
-    std::fs::File::open(path)?.read_exact(&mut header)?;
-    Ok(header)
-}
-
-/// Whether `path` is a SQLite file in WAL mode; an error names what it is instead.
-fn sqlite_file(path: &Path) -> Result<bool> {
-    match probe_file(path)? {
-        FileState::Sqlite { wal } => Ok(wal),
-        FileState::Missing => Err(Error::NoDatabase {
-            path: path.to_path_buf(),
-        }),
-        FileState::Empty => Err(not_planeval(path, "the file is empty (0 bytes)")),
-        FileState::NotSqlite => Err(not_sqlite(path)),
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() == 0 => Ok(FileState::Empty),
+        Ok(_) => Ok(FileState::Present),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileState::Missing),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
@@ -816,8 +822,8 @@ fn not_planeval(path: &Path, reason: impl Into<String>) -> Error {
 fn not_sqlite(path: &Path) -> Error {
     not_planeval(
         path,
-        "it does not begin with SQLite's header; if it was planeval's database, its \
-         header is damaged: restore it from a backup (`planeval restore`)",
+        "SQLite does not recognise it as a database; if it was planeval's, its header \
+         is damaged: restore it from a backup (`planeval restore`)",
     )
 }
 
@@ -875,32 +881,6 @@ fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
     }))
 }
 
-/// True when SQLite can read the WAL-mode file at `path` only as immutable: its
-/// `-shm` is missing and this user may not create it in the folder. An error
-/// when even that is wrong: a `-wal` with commits the main file lacks.
-fn needs_immutable(path: &Path) -> Result<bool> {
-    let folder = folder_of(path);
-    if with_suffix(path, "-shm").exists() || may_write(folder) {
-        return Ok(false);
-    }
-    let wal = with_suffix(path, "-wal");
-    match std::fs::metadata(&wal) {
-        Ok(meta) if meta.len() > 0 => Err(Error::NoAccess {
-            path: path.to_path_buf(),
-            detail: format!(
-                "it is in WAL mode and {} holds changes not yet in the main file; SQLite \
-                 reads them only with {}-shm, which this user may not create in {}: ask \
-                 someone who may write there to run a planeval command that writes, or to \
-                 make the folder writable for you (docs/sharing.md)",
-                wal.display(),
-                path.display(),
-                folder.display()
-            ),
-        }),
-        _ => Ok(true),
-    }
-}
-
 /// An SQLite URI for `path`: `file:` and the path, every byte but unreserved
 /// ASCII percent-encoded (so `?`, `#` and non-ASCII names survive).
 fn file_uri(path: &Path) -> String {
@@ -937,11 +917,6 @@ fn may_write(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn may_write(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
-}
-
-/// Every connection is used by one thread at a time.
-fn no_mutex() -> OpenFlags {
-    OpenFlags::SQLITE_OPEN_NO_MUTEX
 }
 
 /// Filesystem magic numbers (statfs f_type) of network filesystems.
@@ -1106,7 +1081,13 @@ mod tests {
         let columns = stmt.column_count();
         let rows = stmt.query_map([], |r| {
             let cells: Vec<String> = (0..columns)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .map(|i| match r.get_ref(i).unwrap() {
+                    // As text, so the deletion's line can be told by its action.
+                    rusqlite::types::ValueRef::Text(text) => {
+                        format!("{:?}", String::from_utf8_lossy(text))
+                    }
+                    other => format!("{other:?}"),
+                })
                 .collect();
             Ok(cells.join(" | "))
         });
