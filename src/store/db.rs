@@ -258,15 +258,16 @@ impl Store {
             Err(failed) => failed,
         };
         drop(store);
-        let shm_missing = matches!(
+        if failed.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+            return Err(not_sqlite(path));
+        }
+        // What SQLite says when it cannot create the -shm of a WAL file.
+        let shm_uncreatable = matches!(
             failed.sqlite_error_code(),
             Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
         ) && !with_suffix(path, "-shm").exists()
             && !may_write(folder_of(path));
-        if failed.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
-            return Err(not_sqlite(path));
-        }
-        if !shm_missing {
+        if !shm_uncreatable {
             return Err(Error::db(path, "reading what kind of file it is", failed));
         }
         let wal = with_suffix(path, "-wal");
@@ -676,10 +677,10 @@ pub enum Decision<T> {
     RollBack(T),
 }
 
-/// The checks before a store's first write: the header SQLite keeps, the
-/// file's size against it, and, on a file small enough for it to be quick,
-/// SQLite's integrity check of every page and index. Writing into a damaged file would bury
-/// the damage under new data that the restore from a backup then loses.
+/// The checks before a store's first write: the file's size against SQLite's
+/// page count and, on a file small enough for it to be quick, SQLite's
+/// integrity check of every page and index. Writing into a damaged file would
+/// bury the damage under new data that the restore from a backup then loses.
 fn check_health(conn: &Connection, path: &Path) -> Result<()> {
     let damaged = |detail: String| Error::Damaged {
         path: path.to_path_buf(),
@@ -766,8 +767,8 @@ fn remove_database_files(path: &Path) {
     }
 }
 
-/// Runs one of SQLite's check pragmas (`integrity_check`, `quick_check`) and
-/// returns its findings. A page too damaged to read stops the check with
+/// Runs one of SQLite's check pragmas (`integrity_check`, `integrity_check(N)`)
+/// and returns its findings. A page too damaged to read stops the check with
 /// SQLITE_CORRUPT; that is a finding too, after those made before it.
 pub(crate) fn sqlite_check(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
     let mut problems = Vec::new();
@@ -846,6 +847,11 @@ fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
     if application_id == APPLICATION_ID {
         return Ok(Identity::Marked(version));
     }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "it is marked as another program's SQLite file (application_id {application_id:#010x})"
+        )));
+    }
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'
          ORDER BY name",
@@ -853,11 +859,6 @@ fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
     let tables: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    if application_id != 0 {
-        return Ok(Identity::Foreign(format!(
-            "it is marked as another program's SQLite file (application_id {application_id:#010x})"
-        )));
-    }
     if tables.is_empty() && version == 0 {
         return Ok(Identity::Blank);
     }
@@ -870,7 +871,10 @@ fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
         named.push("…");
     }
     Ok(Identity::Foreign(if has_core_tables {
-        format!("it has planeval's tables but schema version {version}, which no planeval wrote without marking the file")
+        format!(
+            "it has planeval's tables but schema version {version}, which no planeval \
+             wrote without marking the file"
+        )
     } else if tables.is_empty() {
         format!("it holds no tables but has user_version {version}")
     } else {
@@ -1022,6 +1026,65 @@ mod tests {
         holder.join().unwrap();
         // Other tests of this process may have waited longer, never less.
         assert!(write_contention().longest_wait >= held - Duration::from_millis(50));
+    }
+
+    #[test]
+    fn a_uri_keeps_every_byte_of_the_path() {
+        assert_eq!(
+            file_uri(Path::new("/srv/规划 db/a?b#c%.db")),
+            "file:/srv/%E8%A7%84%E5%88%92%20db/a%3Fb%23c%25.db"
+        );
+    }
+
+    #[test]
+    fn an_unmarked_file_is_read_as_it_is_and_marked_by_its_first_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(database_at_schema(&path, MIGRATIONS.len()));
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.access(), Access::ReadOnly);
+        assert!(!reader.marked);
+        drop(reader);
+        let mut writer = Store::open(&path).unwrap();
+        writer
+            .write_or_roll_back("rolled back", |_| Ok(Decision::RollBack(())))
+            .unwrap();
+        let application_id = |store: &Store| -> i32 {
+            store
+                .conn()
+                .pragma_query_value(None, "application_id", |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            application_id(&writer),
+            0,
+            "a rolled-back write leaves no mark"
+        );
+        writer.write("committed", |_| Ok(())).unwrap();
+        assert_eq!(application_id(&writer), APPLICATION_ID);
+    }
+
+    #[test]
+    fn a_foreign_or_blank_file_is_refused_unless_creating() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("foreign.db");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE invoice (n)")
+            .unwrap();
+        for open in [Store::open, Store::open_read_only, Store::create_or_open] {
+            let err = open(&foreign).err().unwrap();
+            assert!(matches!(err, Error::NotPlaneval { .. }), "{err}");
+        }
+        let blank = dir.path().join("blank.db");
+        std::fs::write(&blank, b"").unwrap();
+        assert!(matches!(
+            Store::open(&blank).err().unwrap(),
+            Error::NotPlaneval { .. }
+        ));
+        let created = Store::create_or_open(&blank).unwrap();
+        assert_eq!(created.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(created.journal_mode().unwrap(), "wal");
     }
 
     #[test]
