@@ -95,6 +95,26 @@ pub enum Error {
     #[error("evaluation failed: {0}")]
     Evaluate(String),
 
+    // The database file's identity, access and health (docs/sharing.md).
+    /// The file at a database path is not a planeval database: empty, not SQLite
+    /// at all, or another program's SQLite file.
+    #[error("{} is not a planeval database: {reason}", path.display())]
+    NotPlaneval { path: PathBuf, reason: String },
+
+    /// SQLite found the file damaged (an integrity check failed, or it reported
+    /// SQLITE_CORRUPT while working); `detail` says what and what to do.
+    #[error("database {} is damaged: {detail}", path.display())]
+    Damaged { path: PathBuf, detail: String },
+
+    /// A backup cannot be restored; the live database was left as it was.
+    #[error("not restoring from {} (the database was not changed): {reason}", path.display())]
+    NotRestorable { path: PathBuf, reason: String },
+
+    /// The file or its folder does not let this user do what the command needs
+    /// (write, or read a WAL file whose `-shm` it cannot create).
+    #[error("database {}: {detail}", path.display())]
+    NoAccess { path: PathBuf, detail: String },
+
     /// A report template has a syntax error or refers to something the context lacks.
     #[error("template {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Template {
@@ -142,6 +162,22 @@ impl Error {
                 detail: format!("{}: {source}", context.into()),
             };
         }
+        if is_corrupt(&source) {
+            return Error::Damaged {
+                path: path.into(),
+                detail: format!(
+                    "{}: {source}; anything being written was rolled back: restore the \
+                         file from a backup (`planeval restore`, see docs/sharing.md)",
+                    context.into()
+                ),
+            };
+        }
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+            return Error::NoAccess {
+                path: path.into(),
+                detail: format!("{}: {source}", context.into()),
+            };
+        }
         Error::Database {
             path: path.into(),
             context: context.into(),
@@ -179,5 +215,14 @@ pub fn is_busy(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// True for SQLite's "the file is damaged" errors: SQLITE_CORRUPT, and
+/// SQLITE_NOTADB for a file whose header no longer says SQLite.
+pub fn is_corrupt(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
     )
 }

@@ -126,7 +126,7 @@ fn run_measured(mut command: Command) -> Result<(String, f64, f64)> {
 
 /// One benchmark stage: load + evaluate every plan, then HTML (and PDF) for all.
 pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
-    let store = Store::open(db)?;
+    let store = Store::open_read_only(db)?;
     let started = Instant::now();
     let input = evaluate::load_input(&store, None)?;
     let thresholds = Thresholds::default();

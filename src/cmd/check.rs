@@ -1,12 +1,12 @@
 //! `planeval check`: report every finding; exit non-zero on any error.
 
-use super::{open_store, Output};
+use super::{read_store, Output};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
 use std::path::Path;
 
 pub fn run(db: &Path, out: Output) -> Result<u8> {
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let findings = check(&store)?;
     for finding in &findings {
         println!("{finding}");

@@ -44,7 +44,7 @@ pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
             ));
         }
         CommentaryAction::Show(show) => {
-            let store = Store::open(db)?;
+            let store = Store::open_read_only(db)?;
             let plan = checked_plan(&store, &show.place)?;
             let stored = commentaries(
                 store.conn(),

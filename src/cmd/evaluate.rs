@@ -2,7 +2,7 @@
 //! Excel, or JSON with both methods side by side.
 
 use super::text_table::{render, Align};
-use super::{open_store, print, Output};
+use super::{print, read_store, Output};
 use crate::cli::{EvaluateArgs, EvaluateFormat, Method};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Config, IndicatorResult, PlanEvaluation, Status};
@@ -12,7 +12,7 @@ use std::path::Path;
 
 pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -> Result<u8> {
     let config = Config::load(config)?;
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let plan = if args.all_plans {
         None
     } else {

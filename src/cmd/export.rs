@@ -1,6 +1,6 @@
 //! `planeval export --year Y --out FILE`: the evaluation table as CSV or XLSX.
 
-use super::{open_store, Output};
+use super::{read_store, Output};
 use crate::atomic::write_atomically;
 use crate::cli::{ExportArgs, TableFormat};
 use crate::error::{exit, Error, Result};
@@ -29,7 +29,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
             ))
         })?;
     let config = Config::load(config)?;
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     if !(plan.period_start..=plan.period_end).contains(&year) {
         return Err(Error::Usage(format!(
@@ -61,7 +61,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
 
 /// `export --parquet DIR`: every plan's catalog and observations, partitioned by plan.
 fn parquet(db: &Path, dir: &Path, out: Output) -> Result<u8> {
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let started = std::time::Instant::now();
     let summary = export_parquet(&store, dir)?;
     out.info(format!(

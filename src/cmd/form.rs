@@ -18,7 +18,7 @@ pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
             args.out.display()
         ))
     })?;
-    let store = Store::open(db)?;
+    let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let department = find_department(&store, &args.department)?;
     if !(plan.base_year..=plan.period_end).contains(&args.year) {

@@ -10,7 +10,7 @@ use crate::store::Store;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
-    let store = Store::open(db)?;
+    let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let read = |e| Error::db(db, "reading the history", e);
     let indicators = plan_indicators(store.conn(), Some(plan.id)).map_err(read)?;

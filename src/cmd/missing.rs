@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &MissingArgs, out: Output) -> Result<u8> {
-    let store = Store::open(db)?;
+    let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     if let Some(code) = &args.department {
         find_department(&store, code)?;

@@ -23,6 +23,7 @@ mod verdict;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
+use crate::store::db::Access;
 use crate::store::Store;
 use std::io::Write;
 use std::os::fd::AsFd;
@@ -89,21 +90,36 @@ impl Output {
     }
 }
 
-/// Opens an existing database, warning when it sits on a network filesystem.
+/// Opens an existing database for a command that may write, warning when it
+/// sits on a network filesystem.
 pub fn open_store(db: &Path, out: Output) -> Result<Store> {
-    warn_about_filesystem(Store::open(db)?, out)
+    warn_about_access(Store::open(db)?, out)
 }
 
-/// Opens or creates a database, with the same warning.
+/// Opens an existing database read-only, for a command that only reads.
+pub fn read_store(db: &Path, out: Output) -> Result<Store> {
+    warn_about_access(Store::open_read_only(db)?, out)
+}
+
+/// Opens or creates a database, with the same warnings.
 pub fn create_store(db: &Path, out: Output) -> Result<Store> {
-    warn_about_filesystem(Store::create_or_open(db)?, out)
+    warn_about_access(Store::create_or_open(db)?, out)
 }
 
-fn warn_about_filesystem(store: Store, out: Output) -> Result<Store> {
+fn warn_about_access(store: Store, out: Output) -> Result<Store> {
     if let Some(kind) = store.network_filesystem() {
         out.warn(format!(
             "{} is on {kind}: using a rollback journal instead of WAL, because WAL's shared \
              memory does not work across machines and can corrupt the file (see docs/sharing.md)",
+            store.path().display()
+        ));
+    }
+    if store.access() == Access::Immutable {
+        out.warn(format!(
+            "{} is in WAL mode and this user may not create its -shm file in the folder: \
+             reading it without locks, as SQLite allows only for a file nobody writes \
+             meanwhile; if someone writes to it during this command, run it again \
+             (see docs/sharing.md)",
             store.path().display()
         ));
     }

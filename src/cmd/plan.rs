@@ -1,7 +1,7 @@
 //! `planeval plan`: show a plan's chapters, sections and indicators.
 
 use super::text_table::{render, Align};
-use super::{open_store, print, Output};
+use super::{print, read_store, Output};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::error::{exit, Error, Result};
 use crate::store::catalog::Chapter;
@@ -11,7 +11,7 @@ use crate::store::plans::{
 use std::path::Path;
 
 pub fn run(db: &Path, args: &PlanArgs, out: Output) -> Result<u8> {
-    let store = open_store(db, out)?;
+    let store = read_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let read = |e| Error::db(db, "reading the catalog", e);
     let chapters = plan_structure(store.conn(), plan.id).map_err(read)?;

@@ -63,18 +63,23 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ReportArgs, out: Output) -> 
     let prepared = report::prepare(&store, &config.thresholds, &request)?;
     let context = &prepared.context;
     let published = report::publish(context, &formats, &renderers, &args.out)?;
-    prepared.edition.record(&mut store)?;
+    let unrecorded = prepared.edition.record_unless_read_only(&mut store)?;
     announce(&published, &context.report.title, out);
     out.detail(format!(
         "{}, data {}{}",
         context.edition.label,
         context.edition.data_hash_short,
-        if prepared.edition.is_new {
+        if unrecorded.is_some() {
+            " (not recorded)"
+        } else if prepared.edition.is_new {
             " (recorded)"
         } else {
             " (published before from the same data)"
         }
     ));
+    if let Some(warning) = unrecorded {
+        out.warn(warning);
+    }
     if context.data_notice.is_some() {
         out.warn("the report shows demo data (labelled 演示数据，非官方统计数据 in the file)");
     }

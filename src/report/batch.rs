@@ -105,8 +105,9 @@ pub fn publish_all(
                         renderers,
                         &out_dir.join(&evaluation.plan.code),
                     )
-                    .and_then(|published| {
-                        prepared.edition.record(worker)?;
+                    .and_then(|mut published| {
+                        let unrecorded = prepared.edition.record_unless_read_only(worker)?;
+                        published.warnings.extend(unrecorded);
                         Ok(published)
                     });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);

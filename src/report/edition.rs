@@ -129,4 +129,23 @@ impl ReportEdition {
         )
         .map(Some)
     }
+
+    /// Records this edition like [`ReportEdition::record`], except on a database
+    /// this user may only read: the report's files are written by then, so they
+    /// stay, the edition goes unrecorded, and the returned warning says so (the
+    /// next run by someone who may write records it; docs/sharing.md).
+    pub fn record_unless_read_only(&self, store: &mut Store) -> Result<Option<String>> {
+        match self.record(store) {
+            Ok(_) => Ok(None),
+            Err(Error::NoAccess { path, detail }) => Ok(Some(format!(
+                "edition {} of the {} {} report was not recorded in {}: {detail}; the files \
+                 are written, and the next run by a user who may write the database records it",
+                self.number,
+                self.kind,
+                self.year,
+                path.display()
+            ))),
+            Err(other) => Err(other),
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! catalog rules a statistics office would apply when reading the file by hand.
 
 use super::catalog::{kind_value_problem, squash};
-use super::db::Store;
+use super::db::{sqlite_check, Store};
 use super::plans::{all_plans, plan_indicators};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -61,12 +61,12 @@ pub fn check(store: &Store) -> Result<Vec<Finding>> {
 fn sqlite_checks(store: &Store) -> rusqlite::Result<Vec<Finding>> {
     let conn = store.conn();
     let mut findings = Vec::new();
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    for message in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        let message = message?;
-        if message != "ok" {
-            findings.push(error("integrity_check", message));
-        }
+    for message in sqlite_check(conn, "integrity_check")? {
+        findings.push(error("integrity_check", message));
+    }
+    if !findings.is_empty() {
+        // Foreign keys of a damaged file may not even be readable.
+        return Ok(findings);
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
     let rows = stmt.query_map([], |r| {

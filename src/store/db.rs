@@ -1,10 +1,12 @@
-//! Opening the SQLite file: pragmas, schema migrations tracked with
-//! `PRAGMA user_version`, and write transactions that wait politely for other
-//! writers instead of failing with "database is locked".
+//! Opening the SQLite file: telling planeval's own files from anything else
+//! (`PRAGMA application_id`), reading without write access, schema migrations
+//! tracked with `PRAGMA user_version`, a check of the file before its first
+//! write, and write transactions that wait politely for other writers instead
+//! of failing with "database is locked". docs/sharing.md states the guarantees.
 
-use crate::error::{Error, Result};
+use crate::error::{is_corrupt, Error, Result};
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, MAIN_DB};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,6 +27,26 @@ const MIGRATIONS: &[(&str, &str)] = &[
 
 /// The schema version this build of planeval writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// planeval's mark in the SQLite header (`PRAGMA application_id`), "PLEV" in
+/// ASCII: it tells planeval's files from other programs' SQLite files.
+pub const APPLICATION_ID: i32 = 0x504C_4556;
+
+/// The newest schema a file can have without the mark: planeval began marking
+/// its files after schema 4, so an unmarked file of schema 1..=4 holding
+/// planeval's tables is planeval's own, and is marked by its next write.
+const LAST_UNMARKED_SCHEMA: i64 = 4;
+
+/// Tables every planeval schema has had since the first migration.
+const CORE_TABLES: &[&str] = &["department", "indicator", "observation", "plan"];
+
+/// Files up to this size get SQLite's full `PRAGMA integrity_check` before the
+/// first write of a command (0.1 s at most); larger ones only the checks that
+/// cost nothing (header, size) and SQLite's own checks of every page a write
+/// touches. The check reads every page: 0.55 s of CPU for the 74 MB catalog of
+/// the 1,000,000-row import benchmark, 2.6 s for the 866 MB 3,000-plan file,
+/// which `planeval check` should check nightly instead (docs/sharing.md).
+const FULL_CHECK_MAX_BYTES: u64 = 16 << 20;
 
 /// How long one statement waits for another process's lock before SQLite gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -58,43 +80,266 @@ pub fn write_contention() -> WriteContention {
     }
 }
 
+/// How a store's connection may use the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reading and writing.
+    ReadWrite,
+    /// Reading only (SQLITE_OPEN_READONLY): a read command, or a file this user
+    /// may not write.
+    ReadOnly,
+    /// Reading a WAL-mode file whose `-shm` this user cannot create (its folder
+    /// is read-only): SQLite reads the main file as immutable, without locks, so
+    /// a write by someone else during the command is not seen and may make it fail.
+    Immutable,
+}
+
+/// Why a store is opened, which decides what it may do to the file on opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    /// A read command: opened read-only; writes nothing, except migrating an
+    /// older schema (which this planeval could not read otherwise).
+    Read,
+    /// A command that may write: opened read-write when the user may, but the
+    /// file is changed only by the command's writes (and a migration).
+    Write,
+    /// A command that creates a database: a missing, empty or table-less file
+    /// becomes a new planeval database.
+    Create,
+}
+
 /// An open planeval database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     network_filesystem: Option<&'static str>,
+    access: Access,
+    /// The file carries [`APPLICATION_ID`]; an unmarked one is marked by the
+    /// first write that commits.
+    marked: bool,
+    /// The file passed the checks made before this store's first write.
+    ready_to_write: bool,
 }
 
 impl Store {
-    /// Opens an existing database, migrating an older schema (after a backup).
+    /// Opens an existing planeval database for a command that may write to it,
+    /// migrating an older schema (after a backup). Opening changes nothing else:
+    /// the journal mode is left as it is, and the file is checked and marked
+    /// only when the command writes. A file this user may only read opens
+    /// read-only, and a write then fails with [`Error::NoAccess`].
     pub fn open(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(Error::NoDatabase {
+        Self::open_with(path, Intent::Write)
+    }
+
+    /// Opens an existing planeval database for a command that only reads, with
+    /// SQLITE_OPEN_READONLY, so it cannot change the file. The one exception is
+    /// an older schema, which this planeval cannot read: it is migrated first
+    /// (as by [`Store::open`]) when this user may write the file.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let store = Self::open_with(path, Intent::Read)?;
+        if store.schema_version()? >= SCHEMA_VERSION {
+            return Ok(store);
+        }
+        drop(store);
+        drop(Self::open(path)?);
+        Self::open_with(path, Intent::Read)
+    }
+
+    /// Opens a database for a command that creates one (init, demo, synth, the
+    /// benchmarks). A missing file, an empty one (0 bytes, as `touch` leaves it)
+    /// or a SQLite file without a single table becomes a new planeval database,
+    /// in WAL mode (a rollback journal on a network filesystem); a planeval file
+    /// opens as with [`Store::open`]; anything else is refused.
+    pub fn create_or_open(path: &Path) -> Result<Store> {
+        Self::open_with(path, Intent::Create)
+    }
+
+    /// Opens a planeval file read-only exactly as it is, of any schema version up
+    /// to this planeval's, migrating nothing: for looking at a backup.
+    pub fn open_unchanged(path: &Path) -> Result<Store> {
+        Self::open_with(path, Intent::Read)
+    }
+
+    /// Marks the file as planeval's now rather than at its next write (a copy
+    /// about to be restored). Checks it as a first write does.
+    pub fn mark(&mut self) -> Result<()> {
+        if self.marked {
+            return Ok(());
+        }
+        self.write("marking the file as planeval's", |_| Ok(()))
+    }
+
+    /// Opens the live database that a restore is about to replace: any planeval
+    /// file (even one too damaged for a check, or from a newer planeval) or an
+    /// empty SQLite file, read-write, without migrating or checking it.
+    pub fn open_to_replace(path: &Path) -> Result<Store> {
+        match probe_file(path)? {
+            FileState::Missing => {
+                return Err(Error::NoDatabase {
+                    path: path.to_path_buf(),
+                })
+            }
+            FileState::Empty => return Err(not_planeval(path, "the file is empty (0 bytes)")),
+            FileState::Present => {}
+        }
+        let (store, identity) = Self::connect(path, Intent::Write)?;
+        match identity {
+            Identity::Foreign(what) => Err(not_planeval(
+                path,
+                format!("{what}; a restore replaces only a planeval database"),
+            )),
+            _ if store.access != Access::ReadWrite => Err(store.cannot_write()),
+            _ => Ok(store),
+        }
+    }
+
+    fn open_with(path: &Path, intent: Intent) -> Result<Store> {
+        match probe_file(path)? {
+            FileState::Missing | FileState::Empty if intent == Intent::Create => {}
+            FileState::Missing => {
+                return Err(Error::NoDatabase {
+                    path: path.to_path_buf(),
+                })
+            }
+            FileState::Empty => return Err(not_planeval(path, "the file is empty (0 bytes)")),
+            FileState::Present => {}
+        }
+        let (mut store, identity) = Self::connect(path, intent)?;
+        let version = match identity {
+            Identity::Marked(found) if found > SCHEMA_VERSION => {
+                return Err(Error::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                })
+            }
+            Identity::Marked(version) if version > 0 => {
+                store.marked = true;
+                version
+            }
+            Identity::Unmarked(version) => version,
+            Identity::Marked(_) | Identity::Blank if intent == Intent::Create => {
+                store.choose_journal_mode()?;
+                0
+            }
+            Identity::Marked(_) | Identity::Blank => {
+                return Err(not_planeval(
+                    path,
+                    "it is a SQLite file without planeval's tables",
+                ))
+            }
+            Identity::Foreign(what) => {
+                return Err(not_planeval(
+                    path,
+                    format!(
+                        "{what}; planeval does not add its tables to another program's \
+                         file: choose another --db"
+                    ),
+                ))
+            }
+        };
+        if version < SCHEMA_VERSION && intent != Intent::Read {
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the connection and reads what the file is. A WAL-mode file whose
+    /// `-shm` this user cannot create is opened again as immutable, the one way
+    /// SQLite reads it then; that is right only while the main file holds every
+    /// commit, so a `-wal` with content is refused instead.
+    fn connect(path: &Path, intent: Intent) -> Result<(Store, Identity)> {
+        let store = Self::connect_as(path, intent, false)?;
+        let failed = match identify(&store.conn) {
+            Ok(identity) => {
+                store.configure()?;
+                return Ok((store, identity));
+            }
+            Err(failed) => failed,
+        };
+        drop(store);
+        if failed.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+            return Err(not_sqlite(path));
+        }
+        // What SQLite says when it cannot create the -shm of a WAL file.
+        let shm_uncreatable = matches!(
+            failed.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+        ) && !with_suffix(path, "-shm").exists()
+            && !may_write(folder_of(path));
+        if !shm_uncreatable {
+            return Err(Error::db(path, "reading what kind of file it is", failed));
+        }
+        let wal = with_suffix(path, "-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(Error::NoAccess {
                 path: path.to_path_buf(),
+                detail: format!(
+                    "it is in WAL mode and {} holds changes not yet in the main file; SQLite \
+                     reads them only with {}-shm, which this user may not create in {}: ask \
+                     someone who may write there to run a planeval command that writes, or to \
+                     make the folder writable for you (docs/sharing.md)",
+                    wal.display(),
+                    path.display(),
+                    folder_of(path).display()
+                ),
             });
         }
-        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let store = Self::connect_as(path, intent, true)?;
+        let identity = identify(&store.conn)
+            .map_err(|e| Error::db(path, "reading what kind of file it is", e))?;
+        store.configure()?;
+        Ok((store, identity))
     }
 
-    /// Opens a database, creating an empty one with the current schema if needed.
-    pub fn create_or_open(path: &Path) -> Result<Store> {
-        Self::open_with(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-    }
-
-    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store> {
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| Error::db(path, "cannot open", e))?;
-        let mut store = Store {
+    /// Opens the connection: read-only for reading, read-write otherwise (which
+    /// SQLite turns into read-only by itself for a write-protected file), or
+    /// read-only without locks when `immutable`.
+    fn connect_as(path: &Path, intent: Intent, immutable: bool) -> Result<Store> {
+        let network_filesystem = network_filesystem(path);
+        // Every connection is used by one thread at a time.
+        let open = |target: &Path, flags: OpenFlags| {
+            Connection::open_with_flags(target, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::db(path, "cannot open", e))
+        };
+        let (conn, access) = if immutable {
+            let uri = format!("{}?immutable=1", file_uri(path));
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+            (open(Path::new(&uri), flags)?, Access::Immutable)
+        } else {
+            let flags = match intent {
+                Intent::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+                Intent::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                Intent::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            };
+            let conn = open(path, flags)?;
+            let read_only = conn
+                .is_readonly(MAIN_DB)
+                .map_err(|e| Error::db(path, "cannot open", e))?;
+            let access = if read_only {
+                Access::ReadOnly
+            } else {
+                Access::ReadWrite
+            };
+            (conn, access)
+        };
+        if access != Access::ReadWrite && intent == Intent::Create {
+            return Err(Error::NoAccess {
+                path: path.to_path_buf(),
+                detail: "this user may not write it, and creating a database writes it".into(),
+            });
+        }
+        // Before the first read, which may wait for another process's lock.
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::db(path, "setting busy timeout", e))?;
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
-            network_filesystem: network_filesystem(path),
-        };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
+            network_filesystem,
+            access,
+            marked: false,
+            ready_to_write: false,
+        })
     }
 
     /// The path of the database file.
@@ -107,40 +352,71 @@ impl Store {
         &self.conn
     }
 
+    /// How this store's connection may use the file.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
     /// The kind of network filesystem the file lives on, if any: the database then
     /// uses a rollback journal, and callers should warn (see docs/sharing.md).
     pub fn network_filesystem(&self) -> Option<&'static str> {
         self.network_filesystem
     }
 
-    fn configure(&mut self) -> Result<()> {
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| Error::db(&self.path, "setting busy timeout", e))?;
-        let pragmas = if self.network_filesystem.is_some() {
-            // WAL needs shared memory between all processes on one host; over NFS or
-            // SMB that breaks silently and corrupts the file. A rollback journal with
-            // full syncs relies only on file locks, which network filesystems provide.
-            "PRAGMA foreign_keys = ON;
-             PRAGMA journal_mode = DELETE;
-             PRAGMA synchronous = FULL;"
-        } else {
-            // WAL lets reports read while departments write; NORMAL is durable in WAL
-            // mode except for the last commits before a power cut (SQLite's docs).
-            "PRAGMA foreign_keys = ON;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;"
-        };
-        self.conn
-            .execute_batch(pragmas)
-            .map_err(|e| Error::db(&self.path, "setting pragmas", e))?;
+    /// Settings of this connection only, once it has read the file; nothing
+    /// here changes the file.
+    fn configure(&self) -> Result<()> {
         // A 64 MiB page cache: a big import or a batch over thousands of plans
         // otherwise spends much of its time fetching the same pages again. No
         // memory-mapped reads: every page a report worker touched would count in
         // its resident memory (300 MB of the 3,000-plan batch) for no speed gained.
         self.conn
-            .execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
-            .map_err(|e| Error::db(&self.path, "setting cache pragmas", e))
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -65536;
+                 PRAGMA temp_store = MEMORY;",
+            )
+            .map_err(|e| Error::db(&self.path, "setting pragmas", e))?;
+        self.set_synchronous()
+    }
+
+    /// NORMAL in WAL mode is durable except for the last commits before a power
+    /// cut (SQLite's docs); with a rollback journal only FULL is.
+    fn set_synchronous(&self) -> Result<()> {
+        let synchronous = if self.journal_mode()? == "wal" {
+            "NORMAL"
+        } else {
+            "FULL"
+        };
+        self.conn
+            .pragma_update(None, "synchronous", synchronous)
+            .map_err(|e| Error::db(&self.path, "setting synchronous", e))
+    }
+
+    fn journal_mode(&self) -> Result<String> {
+        self.conn
+            .pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))
+            .map(|mode| mode.to_ascii_lowercase())
+            .map_err(|e| Error::db(&self.path, "reading the journal mode", e))
+    }
+
+    /// The journal mode of a file being created; an existing file keeps its own
+    /// (an office may have chosen a rollback journal so that read-only users
+    /// need no `-shm`, see docs/sharing.md).
+    fn choose_journal_mode(&self) -> Result<()> {
+        // WAL lets reports read while departments write. It needs shared memory
+        // between all processes on one host; over NFS or SMB that breaks silently
+        // and corrupts the file, while a rollback journal relies only on file
+        // locks, which network filesystems provide.
+        let mode = if self.network_filesystem.is_some() {
+            "DELETE"
+        } else {
+            "WAL"
+        };
+        self.conn
+            .pragma_update_and_check(None, "journal_mode", mode, |_| Ok(()))
+            .map_err(|e| Error::db(&self.path, "setting the journal mode", e))?;
+        self.set_synchronous()
     }
 
     /// The schema version stored in the file.
@@ -152,15 +428,15 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let found = self.schema_version()?;
-        if found > SCHEMA_VERSION {
-            return Err(Error::NewerSchema {
+        if self.access != Access::ReadWrite {
+            return Err(Error::NoAccess {
                 path: self.path.clone(),
-                found,
-                supported: SCHEMA_VERSION,
+                detail: format!(
+                    "it has schema version {found} and this planeval reads only version \
+                     {SCHEMA_VERSION}; the upgrade writes the file, which this user may not: \
+                     a user who may write it should run any planeval command on it once"
+                ),
             });
-        }
-        if found == SCHEMA_VERSION {
-            return Ok(());
         }
         if found > 0 {
             self.backup_before_migration(found)?;
@@ -224,16 +500,22 @@ impl Store {
         }
     }
 
-    /// Replaces this database's content with `src`'s through the backup API.
-    pub fn restore_from(mut self, src: &Path) -> Result<()> {
+    /// Replaces this database's content with `src`'s through the backup API, in
+    /// one write transaction of the live file: other readers see either the old
+    /// or the restored database, and an interrupted restore rolls back.
+    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
         let path = self.path.clone();
         self.conn
-            .restore(
-                rusqlite::MAIN_DB,
-                src,
-                None::<fn(rusqlite::backup::Progress)>,
-            )
+            .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)
             .map_err(|e| Error::db(&path, format!("restoring from {}", src.display()), e))
+    }
+
+    /// SQLite's full `PRAGMA integrity_check`: every page, every index entry
+    /// against its row (seconds on a large file; see docs/sharing.md). Returns
+    /// its messages, none when the file is sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        sqlite_check(&self.conn, "integrity_check")
+            .map_err(|e| Error::db(&self.path, "running integrity_check", e))
     }
 
     /// Runs `read` inside one read transaction, so that every query it makes sees
@@ -255,6 +537,8 @@ impl Store {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
     /// A busy file is retried a bounded number of times before giving up; the
     /// retries and the wait for the lock are counted (see [`write_contention`]).
+    /// The first write of a store checks the file first and refuses a damaged
+    /// one ([`Error::Damaged`]) or one this user may not write ([`Error::NoAccess`]).
     pub fn write<T>(
         &mut self,
         context: &str,
@@ -271,6 +555,9 @@ impl Store {
         context: &str,
         mut work: impl FnMut(&Transaction<'_>) -> Result<Decision<T>>,
     ) -> Result<T> {
+        if !self.ready_to_write {
+            self.prepare_to_write()?;
+        }
         let started = Instant::now();
         let mut attempt = 0;
         loop {
@@ -298,10 +585,16 @@ impl Store {
             .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
         let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         LONGEST_WRITE_WAIT_MICROS.fetch_max(waited, Ordering::Relaxed);
+        if !self.marked {
+            // In the transaction, so a write that is rolled back leaves no mark either.
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| Error::db(&path, "marking the file as planeval's", e))?;
+        }
         match work(&tx)? {
             Decision::Commit(value) => {
                 tx.commit()
                     .map_err(|e| Error::db(&path, format!("{context}: committing"), e))?;
+                self.marked = true;
                 Ok(value)
             }
             Decision::RollBack(value) => {
@@ -311,6 +604,70 @@ impl Store {
             }
         }
     }
+
+    /// What the first write of a store needs before it begins: write access,
+    /// the journal a network filesystem needs, and a file in good health.
+    fn prepare_to_write(&mut self) -> Result<()> {
+        if self.access != Access::ReadWrite {
+            return Err(self.cannot_write());
+        }
+        let mut journal = self.journal_mode()?;
+        if self.network_filesystem.is_some() && journal == "wal" {
+            // Before writing, not after: WAL across machines is what corrupts.
+            journal = self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+                .map_err(|e| Error::db(&self.path, "switching to a rollback journal", e))?
+                .to_ascii_lowercase();
+            if journal == "wal" {
+                return Err(Error::Busy {
+                    what: format!("database {}", self.path.display()),
+                    detail: "it is in WAL mode on a network filesystem; planeval switches it \
+                             to a rollback journal before writing, which needs the file to \
+                             itself while other processes have it open: try again later"
+                        .into(),
+                });
+            }
+            self.set_synchronous()?;
+        }
+        let folder = folder_of(&self.path);
+        if journal != "wal" && !may_write(folder) {
+            return Err(Error::NoAccess {
+                path: self.path.clone(),
+                detail: format!(
+                    "with a rollback journal SQLite writes {}-journal beside the file for \
+                     every change, and this user may not create files in {}",
+                    self.path.display(),
+                    folder.display()
+                ),
+            });
+        }
+        self.read_snapshot(|| check_health(&self.conn, &self.path))?;
+        // Checks the cells of every page the writes read, so damage there is
+        // refused (SQLITE_CORRUPT) instead of written around.
+        self.conn
+            .pragma_update(None, "cell_size_check", true)
+            .map_err(|e| Error::db(&self.path, "setting cell_size_check", e))?;
+        self.ready_to_write = true;
+        Ok(())
+    }
+
+    fn cannot_write(&self) -> Error {
+        let detail = match self.access {
+            Access::Immutable => {
+                "it is open read-only without locks (WAL mode, and this user may not create \
+                 its -shm in the folder), so this command cannot write it"
+            }
+            _ => {
+                "this user may read it but not write it (the file or its folder is \
+                 write-protected); nothing was written"
+            }
+        };
+        Error::NoAccess {
+            path: self.path.clone(),
+            detail: detail.into(),
+        }
+    }
 }
 
 /// What the work of a write transaction decided about what it wrote.
@@ -318,6 +675,54 @@ impl Store {
 pub enum Decision<T> {
     Commit(T),
     RollBack(T),
+}
+
+/// The checks before a store's first write: the file's size against SQLite's
+/// page count and, on a file small enough for it to be quick, SQLite's
+/// integrity check of every page and index. Writing into a damaged file would
+/// bury the damage under new data that the restore from a backup then loses.
+fn check_health(conn: &Connection, path: &Path) -> Result<()> {
+    let damaged = |detail: String| Error::Damaged {
+        path: path.to_path_buf(),
+        detail: format!(
+            "{detail}; nothing was written: restore it from a backup (`planeval restore`, \
+             see docs/sharing.md)"
+        ),
+    };
+    let read = |e| Error::db(path, "checking the file before writing", e);
+    // SQLite refuses a file shorter than its header says on opening; a longer
+    // one it reads as if the rest were not there, which is what a file appended
+    // to looks like. The size SQLite counts is the main file's own only when
+    // nothing waits in the WAL; the caller's read transaction keeps others from
+    // changing the main file meanwhile.
+    let page_size: u64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .map_err(read)?;
+    let pages: u64 = conn
+        .pragma_query_value(None, "page_count", |r| r.get(0))
+        .map_err(read)?;
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    let wal_bytes = std::fs::metadata(with_suffix(path, "-wal")).map_or(0, |m| m.len());
+    let expected = pages * page_size;
+    if wal_bytes == 0 && expected != bytes {
+        return Err(damaged(format!(
+            "SQLite counts {pages} pages of {page_size} bytes ({expected} bytes), but the \
+             file is {bytes} bytes long (cut short or appended to)"
+        )));
+    }
+    if bytes > FULL_CHECK_MAX_BYTES {
+        return Ok(());
+    }
+    let problems = sqlite_check(conn, "integrity_check(5)").map_err(read)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(damaged(format!(
+        "SQLite's integrity check finds: {}",
+        problems.join("; ")
+    )))
 }
 
 /// Builds a new database at `path` with `fill`, under a temporary name that is
@@ -360,6 +765,162 @@ fn remove_database_files(path: &Path) {
         // Best effort: the file may never have been created.
         let _ = std::fs::remove_file(with_suffix(path, suffix));
     }
+}
+
+/// Runs one of SQLite's check pragmas (`integrity_check`, `integrity_check(N)`)
+/// and returns its findings. A page too damaged to read stops the check with
+/// SQLITE_CORRUPT; that is a finding too, after those made before it.
+pub(crate) fn sqlite_check(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare(&format!("PRAGMA {pragma}"))?;
+    let mut rows = stmt.query([])?;
+    loop {
+        match rows.next() {
+            Ok(Some(row)) => {
+                let message: String = row.get(0)?;
+                if message != "ok" {
+                    problems.push(message);
+                }
+            }
+            Ok(None) => return Ok(problems),
+            Err(e) if is_corrupt(&e) => {
+                problems.push(format!("SQLite stopped checking: {e}"));
+                return Ok(problems);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What is at a database path, seen without opening it: planeval never opens
+/// and closes a database file itself, because closing any descriptor of a file
+/// drops every POSIX lock the process holds on it, SQLite's included, and lets
+/// other processes corrupt it (sqlite.org/howtocorrupt.html, section 2.2).
+enum FileState {
+    Missing,
+    /// 0 bytes: what `touch` leaves, and what SQLite would silently make a database of.
+    Empty,
+    /// Something, which SQLite is to say what it is.
+    Present,
+}
+
+fn probe_file(path: &Path) -> Result<FileState> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() == 0 => Ok(FileState::Empty),
+        Ok(_) => Ok(FileState::Present),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileState::Missing),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn not_planeval(path: &Path, reason: impl Into<String>) -> Error {
+    Error::NotPlaneval {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn not_sqlite(path: &Path) -> Error {
+    not_planeval(
+        path,
+        "SQLite does not recognise it as a database; if it was planeval's, its header \
+         is damaged: restore it from a backup (`planeval restore`)",
+    )
+}
+
+/// What a SQLite file holds, as far as planeval is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Identity {
+    /// Carries planeval's application_id; the schema version.
+    Marked(i64),
+    /// planeval's from before it marked its files: schema 1..=4 and its tables.
+    Unmarked(i64),
+    /// No table, no version, no mark: a database with nothing in it yet.
+    Blank,
+    /// Another program's file, described.
+    Foreign(String),
+}
+
+fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    let application_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if application_id == APPLICATION_ID {
+        return Ok(Identity::Marked(version));
+    }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "it is marked as another program's SQLite file (application_id {application_id:#010x})"
+        )));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'
+         ORDER BY name",
+    )?;
+    let tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if tables.is_empty() && version == 0 {
+        return Ok(Identity::Blank);
+    }
+    let has_core_tables = CORE_TABLES.iter().all(|t| tables.iter().any(|n| n == t));
+    if has_core_tables && (1..=LAST_UNMARKED_SCHEMA).contains(&version) {
+        return Ok(Identity::Unmarked(version));
+    }
+    let mut named: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > named.len() {
+        named.push("…");
+    }
+    Ok(Identity::Foreign(if has_core_tables {
+        format!(
+            "it has planeval's tables but schema version {version}, which no planeval \
+             wrote without marking the file"
+        )
+    } else if tables.is_empty() {
+        format!("it holds no tables but has user_version {version}")
+    } else {
+        format!(
+            "it is another SQLite database (tables: {}; user_version {version})",
+            named.join(", ")
+        )
+    }))
+}
+
+/// An SQLite URI for `path`: `file:` and the path, every byte but unreserved
+/// ASCII percent-encoded (so `?`, `#` and non-ASCII names survive).
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_encoded_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether this process may write (create files in) `path`, as the kernel
+/// decides for its real user: root may write anything.
+#[cfg(unix)]
+fn may_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: c_path is a valid NUL-terminated string; access only reads it.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn may_write(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
 }
 
 /// Filesystem magic numbers (statfs f_type) of network filesystems.
@@ -468,6 +1029,65 @@ mod tests {
     }
 
     #[test]
+    fn a_uri_keeps_every_byte_of_the_path() {
+        assert_eq!(
+            file_uri(Path::new("/srv/规划 db/a?b#c%.db")),
+            "file:/srv/%E8%A7%84%E5%88%92%20db/a%3Fb%23c%25.db"
+        );
+    }
+
+    #[test]
+    fn an_unmarked_file_is_read_as_it_is_and_marked_by_its_first_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(database_at_schema(&path, MIGRATIONS.len()));
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.access(), Access::ReadOnly);
+        assert!(!reader.marked);
+        drop(reader);
+        let mut writer = Store::open(&path).unwrap();
+        writer
+            .write_or_roll_back("rolled back", |_| Ok(Decision::RollBack(())))
+            .unwrap();
+        let application_id = |store: &Store| -> i32 {
+            store
+                .conn()
+                .pragma_query_value(None, "application_id", |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            application_id(&writer),
+            0,
+            "a rolled-back write leaves no mark"
+        );
+        writer.write("committed", |_| Ok(())).unwrap();
+        assert_eq!(application_id(&writer), APPLICATION_ID);
+    }
+
+    #[test]
+    fn a_foreign_or_blank_file_is_refused_unless_creating() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("foreign.db");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE invoice (n)")
+            .unwrap();
+        for open in [Store::open, Store::open_read_only, Store::create_or_open] {
+            let err = open(&foreign).err().unwrap();
+            assert!(matches!(err, Error::NotPlaneval { .. }), "{err}");
+        }
+        let blank = dir.path().join("blank.db");
+        std::fs::write(&blank, b"").unwrap();
+        assert!(matches!(
+            Store::open(&blank).err().unwrap(),
+            Error::NotPlaneval { .. }
+        ));
+        let created = Store::create_or_open(&blank).unwrap();
+        assert_eq!(created.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(created.journal_mode().unwrap(), "wal");
+    }
+
+    #[test]
     fn a_local_file_is_not_on_a_network_filesystem() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(network_filesystem(&dir.path().join("t.db")), None);
@@ -524,8 +1144,8 @@ mod tests {
         let columns = stmt.column_count();
         let rows = stmt.query_map([], |r| {
             let cells: Vec<String> = (0..columns)
-                // Text as text, so that a filter on an action such as "delete" can match.
                 .map(|i| match r.get_ref(i).unwrap() {
+                    // As text, so the deletion's line can be told by its action.
                     rusqlite::types::ValueRef::Text(text) => {
                         format!("{:?}", String::from_utf8_lossy(text))
                     }
