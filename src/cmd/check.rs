@@ -1,6 +1,6 @@
 //! `planeval check`: report every finding; exit non-zero on any error.
 
-use super::{read_store, Output};
+use super::{print, read_store, Output};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
 use std::path::Path;
@@ -9,7 +9,7 @@ pub fn run(db: &Path, out: Output) -> Result<u8> {
     let store = read_store(db, out)?;
     let findings = check(&store)?;
     for finding in &findings {
-        println!("{finding}");
+        print(&format!("{finding}\n"))?;
     }
     let errors = findings
         .iter()
