@@ -24,6 +24,7 @@ use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, PlanRecord};
 use crate::error::{Error, Result};
+use crate::text::escape_controls;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -51,14 +52,17 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     /// `FILE:ROW: code: [warning: ][column: ]problem`, one line, so the list can
-    /// be grepped, sorted and sent back to the department as it is.
+    /// be grepped, sorted and sent back to the department as it is. What came
+    /// from a file (cells quoted in the message, the code, the file name) is
+    /// shown with its control characters escaped, so a cell cannot drive the
+    /// terminal or break the line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}: {}: ",
-            self.file,
+            escape_controls(&self.file),
             self.row,
-            self.code.as_deref().unwrap_or("-")
+            escape_controls(self.code.as_deref().unwrap_or("-"))
         )?;
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
@@ -66,7 +70,7 @@ impl fmt::Display for Problem {
         if let Some(field) = self.field {
             write!(f, "{}: ", field.describe())?;
         }
-        f.write_str(&self.message)
+        f.write_str(&escape_controls(&self.message))
     }
 }
 
