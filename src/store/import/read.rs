@@ -6,7 +6,7 @@
 
 use super::columns::Column;
 use super::number::round_spreadsheet;
-use super::{Problem, Severity};
+use super::{Problem, ProblemList, Severity};
 use crate::store::catalog::hex;
 use calamine::{Data, Reader, Xlsx};
 use compact_str::CompactString;
@@ -85,7 +85,8 @@ pub struct SourceFile {
     /// Which encoding a CSV file was read in ("UTF-8", "GB18030"), or "XLSX".
     pub format: &'static str,
     pub rows: Vec<RawRow>,
-    pub problems: Vec<Problem>,
+    /// The first problems found while reading, and the count of all.
+    pub problems: ProblemList,
 }
 
 /// Reads one import file; unreadable files come back with problems and no rows.
@@ -96,13 +97,13 @@ pub fn read_file(path: &Path) -> SourceFile {
         digest: String::new(),
         format: "",
         rows: Vec::new(),
-        problems: Vec::new(),
+        problems: ProblemList::default(),
     };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             file.problems
-                .push(file_problem(&name, format!("cannot read the file: {e}")));
+                .push(0, file_problem(&name, format!("cannot read the file: {e}")));
             return file;
         }
     };
@@ -141,7 +142,7 @@ pub fn read_file(path: &Path) -> SourceFile {
         }
         _ => "unknown file type: import reads .csv and .xlsx files".to_string(),
     };
-    file.problems.push(file_problem(&name, unreadable));
+    file.problems.push(0, file_problem(&name, unreadable));
     file
 }
 
@@ -348,7 +349,8 @@ fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &m
             Ok(record) => record,
             Err(message) => {
                 file.rows = Vec::new();
-                file.problems = vec![file_problem(name, message)];
+                file.problems = ProblemList::default();
+                file.problems.push(0, file_problem(name, message));
                 return;
             }
         };
@@ -360,11 +362,13 @@ fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &m
             match header_columns(&cells) {
                 Ok(found) => columns = Some(found),
                 Err(messages) => {
-                    file.problems
-                        .extend(messages.into_iter().map(|message| Problem {
+                    for message in messages {
+                        let problem = Problem {
                             row,
                             ..file_problem(name, message)
-                        }));
+                        };
+                        file.problems.push(0, problem);
+                    }
                     return;
                 }
             }
@@ -380,14 +384,17 @@ fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &m
             }
             match columns.get(index).copied().flatten() {
                 Some(column) => raw.cells.push((column, cell)),
-                None => file.problems.push(Problem {
-                    row,
-                    message: format!(
+                None => file.problems.push(
+                    0,
+                    Problem {
+                        row,
+                        message: format!(
                         "column {} has a value but no header; values belong in the named columns",
                         column_letter(index)
                     ),
-                    ..file_problem(name, String::new())
-                }),
+                        ..file_problem(name, String::new())
+                    },
+                ),
             }
         }
         file.rows.push(raw);
@@ -397,10 +404,13 @@ fn rows_from_records(name: &str, records: impl Iterator<Item = Record>, file: &m
         Some(_) if file.rows.is_empty() => "the file has a header but no data rows",
         Some(_) => return,
     };
-    file.problems.push(Problem {
-        row: header_row,
-        ..file_problem(name, message.to_string())
-    });
+    file.problems.push(
+        0,
+        Problem {
+            row: header_row,
+            ..file_problem(name, message.to_string())
+        },
+    );
 }
 
 /// The column of each header cell (`None` for empty header cells), or every problem.
