@@ -976,6 +976,16 @@ mod tests {
     fn an_undecodable_byte_is_named() {
         let error = decode_text(b"code\nrd,\xff\n").unwrap_err();
         assert_eq!((error.row, error.message.contains("byte 8 ")), (2, true));
+        // Past the first buffer the search decodes into.
+        let mut bytes = encoding_rs::GB18030
+            .encode(&"研发\n".repeat(50_000))
+            .0
+            .into_owned();
+        let at = bytes.len();
+        bytes.extend_from_slice(b"\xff");
+        let error = decode_text(&bytes).unwrap_err();
+        assert_eq!(error.row, 50_001);
+        assert!(error.message.contains(&format!("byte {at} ")), "{error:?}");
     }
 
     #[test]
