@@ -1,5 +1,9 @@
 //! Number formatting shared by the explanations, the terminal tables and the
-//! reports, so the same value reads the same everywhere.
+//! reports, so the same value reads the same everywhere; and text from files
+//! made safe to print.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 /// A value with at most `decimals` decimals and no trailing zeros: 1500, 3.5, 0.25.
 pub fn number(value: f64, decimals: usize) -> String {
@@ -34,6 +38,31 @@ pub fn with_unit(amount: f64, unit: &str) -> String {
     format!("{}{}", value(amount), unit)
 }
 
+/// Text from a file made safe to print on a terminal: control characters (a
+/// terminal escape such as `\x1b[31m`, a carriage return that overwrites the
+/// line, a line break inside a cell) and the bidirectional overrides that
+/// reorder what a reader sees are shown as `\u{1b}` instead of acting.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_display) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_display(c) {
+            // Writing to a String cannot fail.
+            let _ = write!(escaped, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// Characters that change what a terminal shows instead of being shown.
+fn acts_on_display(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +76,14 @@ mod tests {
         assert_eq!(percent(0.784), "78%");
         assert_eq!(with_unit(3.5, "%"), "3.5%");
         assert_eq!(number(f64::NAN, 2), "—");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("研发 3.4"), "研发 3.4");
+        assert_eq!(
+            escape_controls("\x1b[31m红\r\n\u{202e}"),
+            "\\u{1b}[31m红\\u{d}\\u{a}\\u{202e}"
+        );
     }
 }

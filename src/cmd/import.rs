@@ -10,10 +10,9 @@ use crate::store::db::{current_user, write_contention};
 use crate::store::departments::{find_department, office_department};
 use crate::store::import::plan::{Action, ImportPlan, ImportRequest, PlannedValue};
 use crate::store::import::read::{read_file, SourceFile};
-use crate::store::import::{import_files, read_catalog, Severity};
+use crate::store::import::{import_files, read_catalog, LISTED_PROBLEMS};
 use crate::store::plans::find_plan;
 use crate::store::Store;
-use std::collections::BTreeSet;
 use std::path::Path;
 
 /// How many changes a real import lists without --verbose.
@@ -83,17 +82,17 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     for problem in &checked.problems {
         eprintln!("{problem}");
     }
+    if checked.unlisted_problems > 0 {
+        eprintln!(
+            "… {} more problem(s) not listed: only the first {LISTED_PROBLEMS} are; fix these and run again",
+            checked.unlisted_problems
+        );
+    }
     let errors = checked.errors();
     if errors > 0 {
-        let files: BTreeSet<&str> = checked
-            .problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .map(|p| p.file.as_str())
-            .collect();
         return Err(Error::ImportRejected {
             errors,
-            files: files.len(),
+            files: checked.files_with_errors(),
         });
     }
     let shown: Vec<&PlannedValue> = if args.dry_run {

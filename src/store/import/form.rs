@@ -20,6 +20,10 @@ use rust_xlsxwriter::{
 };
 use std::collections::HashMap;
 
+/// The name of the form's sheet in the XLSX form; import reads the sheet of
+/// this name when a workbook has one.
+pub const FORM_SHEET: &str = "填报表";
+
 /// One indicator's row of the form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormRow {
@@ -158,7 +162,7 @@ pub fn form_xlsx(form: &Form) -> Result<Vec<u8>, XlsxError> {
 
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("填报表")?;
+    sheet.set_name(FORM_SHEET)?;
     for (index, column) in Column::ALL.into_iter().enumerate() {
         let col = index as u16;
         sheet.set_column_width(col, column_width(column))?;

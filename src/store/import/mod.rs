@@ -24,7 +24,9 @@ use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::{audit, PlanRecord};
 use crate::error::{Error, Result};
+use crate::text::escape_controls;
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, BinaryHeap};
 use std::fmt;
 
 /// How serious a problem is: any error rejects the whole import.
@@ -51,14 +53,17 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     /// `FILE:ROW: code: [warning: ][column: ]problem`, one line, so the list can
-    /// be grepped, sorted and sent back to the department as it is.
+    /// be grepped, sorted and sent back to the department as it is. What came
+    /// from a file (cells quoted in the message, the code, the file name) is
+    /// shown with its control characters escaped, so a cell cannot drive the
+    /// terminal or break the line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}: {}: ",
-            self.file,
+            escape_controls(&self.file),
             self.row,
-            self.code.as_deref().unwrap_or("-")
+            escape_controls(self.code.as_deref().unwrap_or("-"))
         )?;
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
@@ -66,7 +71,139 @@ impl fmt::Display for Problem {
         if let Some(field) = self.field {
             write!(f, "{}: ", field.describe())?;
         }
-        f.write_str(&self.message)
+        f.write_str(&escape_controls(&self.message))
+    }
+}
+
+/// How many problems an import keeps to list. Beyond them problems are only
+/// counted: a file of a million bad rows is fixed from its first problems, and
+/// must not cost a million messages' worth of memory.
+pub const LISTED_PROBLEMS: usize = 100;
+
+/// Problems as they are found: the first [`LISTED_PROBLEMS`] in file, row and
+/// severity order (and, among equals, the order they were found in), and the
+/// count of all of them.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemList {
+    /// The problems kept, the one that sorts last on top, to be dropped first.
+    kept: BinaryHeap<Ranked>,
+    errors: usize,
+    warnings: usize,
+    /// The files (by index) with at least one error.
+    files_with_errors: BTreeSet<usize>,
+    /// How many problems were pushed: the tie-break that keeps finding order.
+    pushed: u64,
+}
+
+/// A problem with the position it sorts at: file index, row, severity, and
+/// when it was found.
+#[derive(Debug, Clone)]
+struct Ranked {
+    key: (usize, u32, Severity, u64),
+    problem: Problem,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl ProblemList {
+    /// Counts `problem`, found in the `file`-th file of the import, and keeps
+    /// it if it is among the first [`LISTED_PROBLEMS`].
+    pub fn push(&mut self, file: usize, problem: Problem) {
+        match problem.severity {
+            Severity::Error => {
+                self.errors += 1;
+                self.files_with_errors.insert(file);
+            }
+            Severity::Warning => self.warnings += 1,
+        }
+        let key = (file, problem.row, problem.severity, self.pushed);
+        self.pushed += 1;
+        if self.kept.len() == LISTED_PROBLEMS {
+            match self.kept.peek() {
+                Some(last) if last.key > key => {
+                    self.kept.pop();
+                }
+                _ => return,
+            }
+        }
+        self.kept.push(Ranked { key, problem });
+    }
+
+    /// Adds the problems of one file, found while reading it, as the `file`-th
+    /// file of the import: those it kept, and the count of those it did not.
+    /// Those it did not keep sort after the ones it kept, so they could not be
+    /// among the first here either.
+    pub fn absorb(&mut self, file: usize, read: &ProblemList) {
+        let (mut errors, mut warnings) = (read.errors, read.warnings);
+        for problem in read.sorted() {
+            match problem.severity {
+                Severity::Error => errors -= 1,
+                Severity::Warning => warnings -= 1,
+            }
+            self.push(file, problem.clone());
+        }
+        self.errors += errors;
+        self.warnings += warnings;
+        if errors > 0 {
+            self.files_with_errors.insert(file);
+        }
+    }
+
+    /// How many errors were found, listed or not.
+    pub fn errors(&self) -> usize {
+        self.errors
+    }
+
+    /// How many problems were found, listed or not.
+    pub fn len(&self) -> usize {
+        self.errors + self.warnings
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many files have errors.
+    pub fn files_with_errors(&self) -> usize {
+        self.files_with_errors.len()
+    }
+
+    /// The problems kept, in order.
+    pub fn sorted(&self) -> Vec<&Problem> {
+        let mut kept: Vec<&Ranked> = self.kept.iter().collect();
+        kept.sort_unstable();
+        kept.into_iter().map(|ranked| &ranked.problem).collect()
+    }
+
+    /// The problems kept, in order, and how many were not kept.
+    pub fn into_listed(self) -> (Vec<Problem>, usize) {
+        let unlisted = self.len() - self.kept.len();
+        let listed = self
+            .kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|ranked| ranked.problem)
+            .collect();
+        (listed, unlisted)
     }
 }
 
@@ -284,6 +421,63 @@ mod tests {
             false,
         )
         .unwrap()
+    }
+
+    fn problem(row: u32, severity: Severity) -> Problem {
+        Problem {
+            severity,
+            file: "f.csv".into(),
+            row,
+            code: None,
+            field: None,
+            message: format!("at {row}"),
+        }
+    }
+
+    #[test]
+    fn a_problem_list_keeps_the_first_problems_in_order_and_counts_all() {
+        let mut list = ProblemList::default();
+        // Found out of order: a file's read problems, then its rows' problems.
+        for row in (2..=LISTED_PROBLEMS as u32 + 60).rev() {
+            list.push(1, problem(row, Severity::Error));
+        }
+        list.push(1, problem(3, Severity::Warning));
+        list.push(0, problem(900, Severity::Warning));
+        assert_eq!(
+            (list.errors(), list.len()),
+            (LISTED_PROBLEMS + 59, LISTED_PROBLEMS + 61)
+        );
+        assert_eq!(list.files_with_errors(), 1);
+        let (listed, unlisted) = list.into_listed();
+        assert_eq!((listed.len(), unlisted), (LISTED_PROBLEMS, 61));
+        let order: Vec<(u32, Severity)> = listed[..4].iter().map(|p| (p.row, p.severity)).collect();
+        assert_eq!(
+            order,
+            [
+                (900, Severity::Warning),
+                (2, Severity::Error),
+                (3, Severity::Error),
+                (3, Severity::Warning)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_files_problems_that_were_not_kept_are_still_counted() {
+        let mut read = ProblemList::default();
+        for row in 2..LISTED_PROBLEMS as u32 + 12 {
+            read.push(0, problem(row, Severity::Error));
+        }
+        let mut all = ProblemList::default();
+        all.push(0, problem(5, Severity::Warning));
+        all.absorb(1, &read);
+        assert_eq!(
+            (all.errors(), all.files_with_errors()),
+            (LISTED_PROBLEMS + 10, 1)
+        );
+        let (listed, unlisted) = all.into_listed();
+        assert_eq!((listed[0].severity, listed[1].row), (Severity::Warning, 2));
+        assert_eq!(unlisted, 11);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::columns::{parse_value_kind, Column};
 use super::number::{fold_width, parse_value, parse_year};
 use super::read::{Cell, RawRow, SourceFile};
 use super::rules::{impossible_value, jump_warning, PreviousValue};
-use super::{Problem, Severity};
+use super::{Problem, ProblemList, Severity};
 use crate::model::{unit_is_percent, ObservationStatus, TargetKind, ValueKind};
 use crate::store::decode;
 use crate::store::observations::plan_observations;
@@ -124,19 +124,26 @@ pub struct PlannedValue {
 pub struct ImportPlan {
     /// Valid rows with a value, in file and row order.
     pub values: Vec<PlannedValue>,
-    /// Errors and warnings, in file and row order.
+    /// The first [`LISTED_PROBLEMS`](super::LISTED_PROBLEMS) errors and
+    /// warnings, in file and row order.
     pub problems: Vec<Problem>,
+    /// How many more problems were found than are listed.
+    pub unlisted_problems: usize,
     /// Rows whose value cell was empty (not reported yet); they change nothing.
     pub left_empty: usize,
+    errors: usize,
+    files_with_errors: usize,
 }
 
 impl ImportPlan {
-    /// How many errors were found; any error means nothing is written.
+    /// How many errors were found, listed or not; any error means nothing is written.
     pub fn errors(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count()
+        self.errors
+    }
+
+    /// How many files have errors.
+    pub fn files_with_errors(&self) -> usize {
+        self.files_with_errors
     }
 
     /// The rows that change the database.
@@ -226,13 +233,17 @@ pub fn plan_import_streaming(
         by_code,
         current,
         seen: HashMap::default(),
-        problems: Vec::new(),
-        errors: 0,
+        problems: ProblemList::default(),
+        file_index: 0,
     };
     let mut values = Vec::with_capacity(rows);
+    // Where each file's values start in `values`.
+    let mut file_starts = Vec::with_capacity(files.len());
     let mut left_empty = 0;
-    for file in files {
-        checker.add_read_problems(&file.problems);
+    for (index, file) in files.iter().enumerate() {
+        checker.file_index = index;
+        checker.problems.absorb(index, &file.problems);
+        file_starts.push(values.len());
         let name: Arc<str> = file.name.as_str().into();
         for row in &file.rows {
             if row.cell(Column::Value).is_none() {
@@ -240,7 +251,7 @@ pub fn plan_import_streaming(
                 continue;
             }
             if let Some(value) = checker.check(&name, row) {
-                if checker.errors == 0 {
+                if checker.problems.errors() == 0 {
                     valid(&value);
                 }
                 values.push(value);
@@ -248,27 +259,28 @@ pub fn plan_import_streaming(
         }
     }
     let mut problems = checker.problems;
-    problems.extend(jump_warnings(&values, current));
-    // Read problems come first per file; put everything back in row order.
-    let order: HashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(index, f)| (f.name.as_str(), index))
-        .collect();
-    problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.row, p.severity));
+    for (at, warning) in jump_warnings(&values, current) {
+        let file = file_starts.partition_point(|&start| start <= at) - 1;
+        problems.push(file, warning);
+    }
+    let (errors, files_with_errors) = (problems.errors(), problems.files_with_errors());
+    let (problems, unlisted_problems) = problems.into_listed();
     ImportPlan {
         values,
         problems,
+        unlisted_problems,
         left_empty,
+        errors,
+        files_with_errors,
     }
 }
 
 /// Warnings for values that jump against the previous year, which may come
-/// from the database or from the same import.
-fn jump_warnings(
-    values: &[PlannedValue],
-    current: &HashMap<(i64, i32), CurrentValue>,
-) -> Vec<Problem> {
+/// from the database or from the same import, each with the index of its value.
+fn jump_warnings<'a>(
+    values: &'a [PlannedValue],
+    current: &'a HashMap<(i64, i32), CurrentValue>,
+) -> impl Iterator<Item = (usize, Problem)> + 'a {
     let mut merged: HashMap<(i64, i32), (f64, ValueKind)> =
         HashMap::with_capacity_and_hasher(current.len() + values.len(), Default::default());
     merged.extend(
@@ -281,8 +293,9 @@ fn jump_warnings(
     }
     values
         .iter()
-        .filter(|v| v.action != Action::Unchanged)
-        .filter_map(|v| {
+        .enumerate()
+        .filter(|(_, v)| v.action != Action::Unchanged)
+        .filter_map(move |(at, v)| {
             let previous = merged
                 .get(&(v.indicator_id, v.year - 1))
                 .map(|&(value, value_kind)| PreviousValue {
@@ -291,16 +304,16 @@ fn jump_warnings(
                     value_kind,
                 });
             let message = jump_warning(v.value_kind, v.value, previous)?;
-            Some(Problem {
+            let warning = Problem {
                 severity: Severity::Warning,
                 file: v.file.to_string(),
                 row: v.row,
                 code: Some(v.code.to_string()),
                 field: Some(Column::Value),
                 message,
-            })
+            };
+            Some((at, warning))
         })
-        .collect()
 }
 
 struct RowChecker<'a> {
@@ -310,22 +323,12 @@ struct RowChecker<'a> {
     current: &'a HashMap<(i64, i32), CurrentValue>,
     /// Where each indicator and year was first seen, to report duplicates.
     seen: HashMap<(i64, i32), (Arc<str>, u32)>,
-    problems: Vec<Problem>,
-    /// How many of the problems are errors, kept as they are recorded: counting
-    /// them for every row would be quadratic in a file full of errors.
-    errors: usize,
+    problems: ProblemList,
+    /// The index of the file being checked, for the order of its problems.
+    file_index: usize,
 }
 
 impl RowChecker<'_> {
-    /// Problems found while reading a file, kept in the list and the count.
-    fn add_read_problems(&mut self, problems: &[Problem]) {
-        self.errors += problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count();
-        self.problems.extend(problems.iter().cloned());
-    }
-
     fn problem(
         &mut self,
         severity: Severity,
@@ -335,17 +338,17 @@ impl RowChecker<'_> {
         field: Option<Column>,
         message: String,
     ) {
-        if severity == Severity::Error {
-            self.errors += 1;
-        }
-        self.problems.push(Problem {
-            severity,
-            file: file.to_string(),
-            row: row.row,
-            code: code.map(str::to_string),
-            field,
-            message,
-        });
+        self.problems.push(
+            self.file_index,
+            Problem {
+                severity,
+                file: file.to_string(),
+                row: row.row,
+                code: code.map(str::to_string),
+                field,
+                message,
+            },
+        );
     }
 
     /// The value of `checked`, or `None` after recording its error against the
@@ -369,7 +372,7 @@ impl RowChecker<'_> {
 
     /// Checks one row that has a value; `None` when it has an error.
     fn check(&mut self, file: &Arc<str>, row: &RawRow) -> Option<PlannedValue> {
-        let errors_before = self.errors;
+        let errors_before = self.problems.errors();
         let code = match row.text(Column::Code) {
             Some(code) => code,
             None => {
@@ -429,7 +432,7 @@ impl RowChecker<'_> {
         }
         // A row already wrong in itself is not also compared with the database:
         // "a revision is needed" would be noise beside "the value is impossible".
-        if self.errors > errors_before {
+        if self.problems.errors() > errors_before {
             return None;
         }
         let (value, value_kind) = (value?, value_kind?);
