@@ -2,7 +2,7 @@
 //! list every problem, and write all values in one transaction or none.
 
 use super::text_table::{render, Align};
-use super::{print, Output};
+use super::{print, stderr_line, Output};
 use crate::cli::{ImportArgs, ImportStatus};
 use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
@@ -80,13 +80,13 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     ));
     let checked = &outcome.plan;
     for problem in &checked.problems {
-        eprintln!("{problem}");
+        stderr_line(&problem.to_string());
     }
     if checked.unlisted_problems > 0 {
-        eprintln!(
+        stderr_line(&format!(
             "… {} more problem(s) not listed: only the first {LISTED_PROBLEMS} are; fix these and run again",
             checked.unlisted_problems
-        );
+        ));
     }
     let errors = checked.errors();
     if errors > 0 {
