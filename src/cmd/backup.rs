@@ -7,7 +7,7 @@ use super::{read_store, Output};
 use crate::cli::{BackupArgs, RestoreArgs};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
-use crate::store::db::{build_new_database, process_sibling};
+use crate::store::db::{build_new_database, process_sibling, remove_database_files};
 use crate::store::plans::all_plans;
 use crate::store::Store;
 use std::path::Path;
@@ -23,12 +23,8 @@ pub fn backup(db: &Path, args: &BackupArgs, out: Output) -> Result<u8> {
     // Copy to a temporary name in the destination's directory, then rename, so an
     // interrupted backup never leaves a half-written file under the real name.
     let temporary = process_sibling(&args.dest, "tmp");
-    let _ = std::fs::remove_file(&temporary);
-    let copied = store.backup_to(&temporary);
-    if copied.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    copied?;
+    remove_database_files(&temporary);
+    store.backup_to(&temporary)?;
     std::fs::rename(&temporary, &args.dest).map_err(|e| Error::io(&args.dest, e))?;
     out.info(format!(
         "backed up {} to {}",
@@ -54,7 +50,11 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
     // The source is checked, and migrated if it is older, on a private copy:
     // a backup must stay exactly as it was taken.
     let scratch = process_sibling(db, "restore");
-    std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+    // A folder of its own, created here: a link planted under its name is
+    // removed (not followed), and the copy never lands in another folder.
+    remove_database_files(&scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir(&scratch).map_err(|e| Error::io(&scratch, e))?;
     let copy = scratch.join("source.db");
     let restored = checked_copy(&args.src, &copy).and_then(|plans| {
         if holds_a_database(db)? {
@@ -159,6 +159,7 @@ fn install(db: &Path, copy: &Path) -> Result<()> {
 fn replace(db: &Path, copy: &Path, plans: usize, out: Output) -> Result<()> {
     let mut live = Store::open_to_replace(db)?;
     let kept = process_sibling(db, "replaced");
+    remove_database_files(&kept);
     live.backup_to(&kept)?;
     let restored = live.restore_from(copy).and_then(|()| {
         let restored = Store::open_read_only(db)?;

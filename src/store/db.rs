@@ -475,7 +475,20 @@ impl Store {
     /// starts again from the first page whenever another process commits between
     /// two chunks, so a large file under steady imports took seconds instead of
     /// milliseconds, and could be kept from ever finishing.
+    ///
+    /// `dest` must not exist: the copy goes only into a file this call creates,
+    /// so a link planted under its name is never a way to overwrite another file.
+    /// A failed copy removes what it created.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        create_new_file(dest)?;
+        let copied = self.copy_pages_to(dest);
+        if copied.is_err() {
+            remove_database_files(dest);
+        }
+        copied
+    }
+
+    fn copy_pages_to(&self, dest: &Path) -> Result<()> {
         let failed = |e| Error::db(&self.path, format!("backing up to {}", dest.display()), e);
         let mut target = Connection::open(dest).map_err(failed)?;
         let backup = Backup::new(&self.conn, &mut target).map_err(failed)?;
@@ -732,8 +745,11 @@ pub fn build_new_database<T>(path: &Path, fill: impl FnOnce(&mut Store) -> Resul
     let temporary = process_sibling(path, "tmp");
     remove_database_files(&temporary);
     // The store is dropped before the rename: closing checkpoints the WAL into
-    // the main file, so the rename moves everything.
-    let filled = Store::create_or_open(&temporary).and_then(|mut store| fill(&mut store));
+    // the main file, so the rename moves everything. The file is created here,
+    // exclusively, so that SQLite never opens a link planted under its name.
+    let filled = create_new_file(&temporary)
+        .and_then(|()| Store::create_or_open(&temporary))
+        .and_then(|mut store| fill(&mut store));
     let value = match filled {
         Ok(value) => value,
         Err(error) => {
@@ -759,8 +775,19 @@ pub fn process_sibling(path: &Path, what: &str) -> PathBuf {
     with_suffix(path, &format!(".{}.{what}", std::process::id()))
 }
 
+/// Creates `path` as a new empty file, failing if anything (a link included)
+/// already has that name.
+fn create_new_file(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map(drop)
+        .map_err(|e| Error::io(path, e))
+}
+
 /// Removes a database file with its WAL and shared-memory files.
-fn remove_database_files(path: &Path) {
+pub fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         // Best effort: the file may never have been created.
         let _ = std::fs::remove_file(with_suffix(path, suffix));
@@ -1242,6 +1269,25 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(trail(store.conn()), before);
+    }
+
+    #[test]
+    fn a_link_planted_under_a_copys_or_a_new_databases_name_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"someone else's file").unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::create_or_open(&path).unwrap();
+        let dest = dir.path().join("copy.db");
+        std::os::unix::fs::symlink(&victim, &dest).unwrap();
+        assert!(store.backup_to(&dest).is_err());
+        drop(store);
+        // The temporary name of a new database is removed first, link and all.
+        let new = dir.path().join("new.db");
+        std::os::unix::fs::symlink(&victim, process_sibling(&new, "tmp")).unwrap();
+        build_new_database(&new, |_| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"someone else's file");
+        assert!(std::fs::symlink_metadata(&new).unwrap().is_file());
     }
 
     #[test]
