@@ -88,7 +88,7 @@ fn open_lock_file(path: &Path) -> Result<File> {
             Ok(file) => return Ok(file),
             // Another run created it in between: open that one.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::io(path, e)),
+            Err(e) => return Err(create_error(path, e)),
         }
     }
 }
@@ -150,6 +150,31 @@ fn open_error(path: &Path, error: std::io::Error) -> Error {
         ));
     }
     Error::io(path, error)
+}
+
+/// A lock file that does not exist and cannot be created: most often a reader
+/// whose folder is read-only for them. Once any account that may write there
+/// has created it, every account can use it.
+fn create_error(path: &Path, error: std::io::Error) -> Error {
+    if !matches!(
+        error.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    ) {
+        return Error::io(path, error);
+    }
+    let folder = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    Error::Refused {
+        path: path.to_path_buf(),
+        reason: format!(
+            "the run lock cannot be created: {error} in {}; pass --lock with a file in a \
+             folder you may write, or ask someone who may write there to run a report once \
+             (the lock file it leaves can then be used by every account)",
+            folder.display()
+        ),
+    }
 }
 
 fn try_lock(file: &File) -> std::io::Result<bool> {

@@ -432,6 +432,28 @@ fn a_reader_without_write_access_plans_evaluates_and_reports() {
     }
 }
 
+/// Without --lock the run lock goes beside the database, which a reader may
+/// not create in a read-only folder: the message says what to do instead.
+#[test]
+fn a_reader_without_a_lock_file_is_told_how_to_report() {
+    let shared = SharedFolder::new(true);
+    let out = path_str(&shared.out);
+    let args = [
+        "report", "annual", "--year", "2024", "--format", "html", "--out", out,
+    ];
+    let Some(refused) = as_reader(&shared.db, &args) else {
+        eprintln!("skipped: running as root without setpriv");
+        return;
+    };
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("demo.db.report.lock") && message.contains("pass --lock"),
+        "{message}"
+    );
+    assert!(!shared.out.join("annual-2024.html").exists());
+}
+
 #[test]
 fn a_reader_shares_the_wal_of_a_writer_and_is_told_when_it_cannot() {
     let shared = SharedFolder::new(false);
