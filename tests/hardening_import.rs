@@ -497,3 +497,42 @@ fn control_characters_of_cells_are_shown_escaped() {
     );
     assert!(text.contains("`2023x\\u{202e}` is not a year"), "{text}");
 }
+
+/// What was stored comes back escaped too: `history` shows a reason with a
+/// terminal escape as text, and so does an error naming a hostile file name.
+#[test]
+fn stored_text_and_file_names_are_shown_escaped() {
+    let db = Db::init();
+    let csv = db.file(
+        "values.csv",
+        "code,year,value\nrd_intensity,2023,3.4\n".as_bytes(),
+    );
+    common::ok(db.import(&csv));
+    let revised = db.file(
+        "revised.csv",
+        "code,year,value\nrd_intensity,2023,3.5\n".as_bytes(),
+    );
+    let reason = "\x1b[2J统计年报";
+    common::ok(planeval_db(
+        &db.path,
+        &[
+            "import",
+            revised.to_str().unwrap(),
+            "--department",
+            "sci",
+            "--revise",
+            "--reason",
+            reason,
+        ],
+    ));
+    let history = common::ok(planeval_db(&db.path, &["history", "rd_intensity"]));
+    assert!(!history.contains('\x1b'), "{history:?}");
+    assert!(history.contains("\\u{1b}[2J统计年报"), "{history}");
+
+    let hostile = db.dir.path().join("\x1b[31mred.csv");
+    let missing = db.import(&hostile);
+    assert_eq!(missing.status.code(), Some(1));
+    let message = stderr(&missing);
+    assert!(!message.contains('\x1b'), "{message:?}");
+    assert!(message.contains("\\u{1b}[31mred.csv"), "{message}");
+}

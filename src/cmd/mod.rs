@@ -25,6 +25,7 @@ use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::store::db::Access;
 use crate::store::Store;
+use crate::text::escape_controls;
 use std::io::Write;
 use std::os::fd::AsFd;
 use std::path::Path;
@@ -48,8 +49,16 @@ pub fn print(text: &str) -> Result<()> {
 /// Writes a message line to standard error. A message that cannot be written
 /// (stderr full or closed) is dropped: there is nowhere left to say so, and
 /// the exit code still tells the outcome, where `eprintln!` would panic.
+///
+/// Messages quote file names, codes and cells, so control characters other
+/// than the line breaks between a message's lines are shown escaped.
 pub fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let mut stderr = std::io::stderr().lock();
+    for (index, part) in line.split('\n').enumerate() {
+        let separator = if index == 0 { "" } else { "\n" };
+        let _ = write!(stderr, "{separator}{}", escape_controls(part));
+    }
+    let _ = writeln!(stderr);
 }
 
 /// How chatty a command should be.

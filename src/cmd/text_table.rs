@@ -1,6 +1,8 @@
 //! Plain-text tables that stay aligned with Chinese text (CJK characters take
 //! two terminal columns).
 
+use crate::text::escape_controls;
+use std::borrow::Cow;
 use unicode_width::UnicodeWidthStr;
 
 /// How a column is aligned.
@@ -10,10 +12,16 @@ pub enum Align {
     Right,
 }
 
-/// Renders rows under a header, padding by display width.
+/// Renders rows under a header, padding by display width. Cells hold what
+/// departments typed (a reason, a note, a name), so their control characters
+/// are shown escaped instead of acting on the terminal.
 pub fn render(headers: &[(&str, Align)], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| escape_controls(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|(h, _)| h.width()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.width());
         }
@@ -32,8 +40,8 @@ pub fn render(headers: &[(&str, Align)], rows: &[Vec<String>]) -> String {
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     out.push_str(&rule.join("  "));
     out.push('\n');
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    for row in &rows {
+        out.push_str(&line(row.iter().map(|cell| cell.as_ref()).collect()));
         out.push('\n');
     }
     out
@@ -63,5 +71,18 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines[2].width(), lines[3].width());
         assert!(lines[3].ends_with(" 3.5"));
+    }
+
+    #[test]
+    fn a_cells_terminal_escape_is_shown_not_obeyed() {
+        let table = render(
+            &[("原因", Align::Left)],
+            &[vec!["\u{1b}[2J统计年报\r".into()]],
+        );
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\r'),
+            "{table:?}"
+        );
+        assert!(table.contains("\\u{1b}[2J统计年报\\u{d}"), "{table:?}");
     }
 }
