@@ -11,7 +11,7 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_planeval");
 
 /// The name every test run claims in `$USER`; planeval records the account it
-/// runs as instead.
+/// runs as and keeps this beside it, so the history shows both.
 const USER: &str = "wang.li";
 
 /// The account the tests run as, which planeval records.
@@ -422,7 +422,7 @@ fn a_final_value_is_revised_only_with_a_reason_and_the_history_shows_both() {
         "2023",
         "3.35 → 3.41",
         "final → revised",
-        &account(),
+        &format!("{} (claims {USER})", account()),
         "sci",
         reason,
     ] {

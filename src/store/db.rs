@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "004_versions.sql",
         include_str!("../../sql/004_versions.sql"),
     ),
+    (
+        "005_audit_chain.sql",
+        include_str!("../../sql/005_audit_chain.sql"),
+    ),
 ];
 
 /// The schema version this build of planeval writes.

@@ -1,0 +1,946 @@
+//! The tamper-evident audit trail (schema 5, sql/005_audit_chain.sql).
+//!
+//! Every planeval write ends with [`append`]: one `audit_log` row and, in the
+//! same transaction, one link of a SHA-256 chain in `audit_chain`. A link's
+//! manifest lists every row the write left, as (table, key, row digest): each
+//! observation version it wrote (hashed while writing, so the million-row import
+//! reads nothing back), the catalog, verdict, commentary or edition rows it
+//! wrote (read back: a handful), the rows a catalog load removed, and the
+//! link's own `audit_log` row. The link's hash covers the previous link's hash,
+//! its fields and the SHA-256 of its manifest. [`verify`] recomputes all of it.
+//!
+//! Observation versions never change once written: the current row and the
+//! versions `observation_version` keeps both carry their batch, so every
+//! version a link wrote can be found and checked. The other tables are updated
+//! in place; for them the latest link that recorded a row says what it holds.
+//! A column added to one of these tables later is not covered until it is
+//! added to [`Table::columns`], which changes the digests of rows recorded
+//! before: such a change needs a new manifest format, not just a longer list.
+
+pub mod verify;
+
+use super::catalog::hex;
+use super::db::{current_user, now_utc};
+use super::observations::{version_values, NewObservation, Recording, VERSION_COLUMNS};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rustc_hash::FxHasher;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::hash::Hasher;
+
+/// The environment variable that names who is acting, when that is not the
+/// account planeval runs as (a shared service account, `sudo`). It is kept
+/// beside the account as `claimed_by`, never instead of it.
+pub const CLAIMED_USER: &str = "PLANEVAL_USER";
+
+/// The `previous` of the first link.
+const NO_PREVIOUS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The action of the first link's audit_log row.
+pub const CHAIN_START: &str = "audit_chain_start";
+
+/// The tables the chain covers. The number is the table's tag in a manifest,
+/// where entries are sorted by it: observation versions come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    /// A version of an observation: the current row, or one `observation_version` keeps.
+    Observation = 0,
+    Plan = 1,
+    Chapter = 2,
+    Section = 3,
+    Department = 4,
+    Indicator = 5,
+    OfficeVerdict = 6,
+    Commentary = 7,
+    ReportEdition = 8,
+    AuditLog = 9,
+}
+
+/// The tables whose rows are updated in place, each row recorded by the
+/// latest link that wrote it.
+const STATE_TABLES: [Table; 9] = [
+    Table::Plan,
+    Table::Chapter,
+    Table::Section,
+    Table::Department,
+    Table::Indicator,
+    Table::OfficeVerdict,
+    Table::Commentary,
+    Table::ReportEdition,
+    Table::AuditLog,
+];
+
+/// The columns of an observation version that existed before the chain
+/// started: it had already ended then, and its ending is hashed with it.
+const ENDING_COLUMNS: [&str; 2] = ["ended_by", "ended_at"];
+
+impl Table {
+    fn from_tag(tag: u8) -> Option<Table> {
+        std::iter::once(Table::Observation)
+            .chain(STATE_TABLES)
+            .find(|table| *table as u8 == tag)
+    }
+
+    /// The SQL table name (`observation` for both places a version lives).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Observation => "observation",
+            Table::Plan => "plan",
+            Table::Chapter => "chapter",
+            Table::Section => "section",
+            Table::Department => "department",
+            Table::Indicator => "indicator",
+            Table::OfficeVerdict => "office_verdict",
+            Table::Commentary => "commentary",
+            Table::ReportEdition => "report_edition",
+            Table::AuditLog => "audit_log",
+        }
+    }
+
+    /// The columns that name a row. Verdicts are named by indicator and year,
+    /// which is what an upsert keeps; departments by their code, because a
+    /// VACUUM may renumber a table without an INTEGER PRIMARY KEY.
+    fn key_columns(self) -> &'static str {
+        match self {
+            Table::Observation | Table::OfficeVerdict => "indicator_id, year",
+            Table::Department => "code",
+            _ => "id",
+        }
+    }
+
+    /// The columns a row's digest covers, in order.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Observation => &VERSION_COLUMNS,
+            Table::Plan => &[
+                "id",
+                "code",
+                "title",
+                "short_title",
+                "region",
+                "period_start",
+                "period_end",
+                "base_year",
+                "midterm_year",
+                "adopted",
+                "issuer",
+                "office",
+                "source_document",
+                "source_text",
+                "catalog_hash",
+                "loaded_at",
+            ],
+            Table::Chapter => &["id", "plan_id", "number", "title"],
+            Table::Section => &["id", "chapter_id", "number", "title"],
+            Table::Department => &["code", "name", "short_name"],
+            Table::Indicator => &[
+                "id",
+                "plan_id",
+                "code",
+                "ord",
+                "name",
+                "unit",
+                "chapter_id",
+                "section_id",
+                "nature",
+                "nature_by",
+                "kind",
+                "better",
+                "baseline_year",
+                "baseline_value",
+                "baseline_quote",
+                "target_year",
+                "target_value",
+                "path",
+                "department_code",
+                "department_by",
+                "source_quote",
+                "note",
+            ],
+            Table::OfficeVerdict => &[
+                "indicator_id",
+                "year",
+                "status",
+                "reason",
+                "recorded_by",
+                "recorded_at",
+            ],
+            Table::Commentary => &[
+                "id",
+                "plan_id",
+                "report",
+                "year",
+                "chapter",
+                "body",
+                "updated_by",
+                "updated_at",
+            ],
+            Table::ReportEdition => &[
+                "id",
+                "plan_id",
+                "report",
+                "year",
+                "edition",
+                "published_at",
+                "data_hash",
+                "snapshot",
+            ],
+            Table::AuditLog => &[
+                "id",
+                "at",
+                "actor",
+                "claimed_by",
+                "action",
+                "subject",
+                "detail",
+            ],
+        }
+    }
+
+    /// `SELECT key columns, digest columns FROM table` and `tail`.
+    fn select(self, tail: &str) -> String {
+        self.select_from(self.name(), &[], tail)
+    }
+
+    /// Like [`Table::select`] from another table with the same columns, with
+    /// `extra` columns hashed after the table's own.
+    fn select_from(self, from: &str, extra: &[&str], tail: &str) -> String {
+        let columns = self.columns().iter().chain(extra).copied();
+        format!(
+            "SELECT {}, {} FROM {from} {tail}",
+            self.key_columns(),
+            columns.collect::<Vec<_>>().join(", ")
+        )
+    }
+
+    /// How many leading columns of [`Table::select`] are the key.
+    fn key_width(self) -> usize {
+        self.key_columns().split(',').count()
+    }
+
+    /// The WHERE clause that finds the row of one key (parameters ?1, ?2).
+    fn key_condition(self) -> &'static str {
+        match self {
+            Table::Observation | Table::OfficeVerdict => "WHERE indicator_id = ?1 AND year = ?2",
+            Table::Department => "WHERE code = ?1",
+            _ => "WHERE id = ?1",
+        }
+    }
+}
+
+/// What names a row within its table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// Indicator id and year: observations and verdicts.
+    Pair(i64, i64),
+    /// The row id.
+    Id(i64),
+    /// A text key: departments.
+    Code(String),
+}
+
+impl Key {
+    /// The key of `row`, whose first columns are `table`'s key columns.
+    fn read(table: Table, row: &Row<'_>) -> rusqlite::Result<Key> {
+        Ok(match table {
+            Table::Observation | Table::OfficeVerdict => Key::Pair(row.get(0)?, row.get(1)?),
+            Table::Department => Key::Code(row.get(0)?),
+            _ => Key::Id(row.get(0)?),
+        })
+    }
+}
+
+/// The most columns a table's digest covers (the indicator's).
+const MAX_COLUMNS: usize = 22;
+
+/// A row's fingerprint: the first 128 bits of a SHA-256 over its columns, and
+/// one byte per column from a cheap hash, which says which columns differ when
+/// the digest does. The digests are hashed into the link in full, so the short
+/// bytes only point at a column; they prove nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowDigest {
+    digest: [u8; 16],
+    hints: [u8; MAX_COLUMNS],
+    columns: u8,
+}
+
+impl RowDigest {
+    /// The digest of one row of `table`, its columns in the table's order.
+    pub fn of<'a>(table: Table, values: impl IntoIterator<Item = ValueRef<'a>>) -> RowDigest {
+        let mut sha = Sha256::new();
+        sha.update([table as u8]);
+        let mut hints = [0; MAX_COLUMNS];
+        let mut columns = 0;
+        for value in values {
+            let hint = feed(&mut sha, value);
+            if let Some(slot) = hints.get_mut(columns) {
+                *slot = hint;
+            }
+            columns += 1;
+        }
+        let full = sha.finalize();
+        let mut digest = [0; 16];
+        digest.copy_from_slice(&full[..16]);
+        RowDigest {
+            digest,
+            hints,
+            columns: u8::try_from(columns.min(MAX_COLUMNS)).unwrap_or(u8::MAX),
+        }
+    }
+
+    /// Indexes of the columns that differ between two digests of the same
+    /// table, as far as the per-column bytes tell.
+    fn differing(&self, other: &RowDigest) -> Vec<usize> {
+        let shared = usize::from(self.columns.min(other.columns));
+        (0..shared)
+            .filter(|&i| self.hints[i] != other.hints[i])
+            .collect()
+    }
+}
+
+/// Hashes one column value, with its type, into `sha`; returns its one-byte hint.
+/// A REAL zero is hashed as +0.0: SQLite stores an integral REAL as an integer
+/// and gives -0.0 back as 0.0.
+fn feed(sha: &mut Sha256, value: ValueRef<'_>) -> u8 {
+    let mut fx = FxHasher::default();
+    match value {
+        ValueRef::Null => {
+            sha.update([0]);
+            fx.write_u8(0);
+        }
+        ValueRef::Integer(i) => {
+            sha.update([1]);
+            sha.update(i.to_le_bytes());
+            fx.write_u8(1);
+            fx.write_i64(i);
+        }
+        ValueRef::Real(f) => {
+            let bits = if f == 0.0 { 0 } else { f.to_bits() };
+            sha.update([2]);
+            sha.update(bits.to_le_bytes());
+            fx.write_u8(2);
+            fx.write_u64(bits);
+        }
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            let tag = if matches!(value, ValueRef::Text(_)) {
+                3
+            } else {
+                4
+            };
+            sha.update([tag]);
+            sha.update((bytes.len() as u64).to_le_bytes());
+            sha.update(bytes);
+            fx.write_u8(tag);
+            fx.write(bytes);
+        }
+    }
+    // FxHash leaves a change in a value's high bits out of most of its output's
+    // bits; splitmix64's finaliser spreads it over all of them.
+    let mut z = fx.finish();
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((z ^ (z >> 31)) >> 56) as u8
+}
+
+/// One row a link records: its digest, or `None` for a row the write removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub table: Table,
+    pub key: Key,
+    pub row: Option<RowDigest>,
+}
+
+impl Entry {
+    /// The entry of a row read with [`Table::select`]; `extra` more digest
+    /// columns follow the table's own (an old version's ending).
+    fn read(table: Table, row: &Row<'_>, extra: usize) -> rusqlite::Result<Entry> {
+        let (key, digest) = read_row(table, row, extra)?;
+        Ok(Entry {
+            table,
+            key,
+            row: Some(digest),
+        })
+    }
+}
+
+/// The key and digest of a row read with [`Table::select`], `extra` more
+/// digest columns after the table's own.
+fn read_row(table: Table, row: &Row<'_>, extra: usize) -> rusqlite::Result<(Key, RowDigest)> {
+    let first = table.key_width();
+    let count = table.columns().len() + extra;
+    let values = (first..first + count)
+        .map(|i| row.get_ref(i))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((Key::read(table, row)?, RowDigest::of(table, values)))
+}
+
+/// The entry of an observation as `write_observations` writes it.
+pub fn observation_entry(recording: &Recording<'_>, o: &NewObservation<'_>) -> Entry {
+    Entry {
+        table: Table::Observation,
+        key: Key::Pair(o.indicator_id, i64::from(o.year)),
+        row: Some(RowDigest::of(
+            Table::Observation,
+            version_values(recording, o),
+        )),
+    }
+}
+
+/// What one write adds to the chain: its batch, if it wrote observations, and
+/// the rows it left.
+#[derive(Debug, Default)]
+pub struct Link {
+    batch: Option<String>,
+    entries: Vec<Entry>,
+}
+
+/// The chapter, section, indicator and verdict rows of a plan, by key: what a
+/// catalog load may remove.
+pub type CatalogScope = BTreeSet<(Table, Key)>;
+
+impl Link {
+    /// A link for a write that records no observations.
+    pub fn new() -> Link {
+        Link::default()
+    }
+
+    /// A link for a write whose observation versions carry `batch`.
+    pub fn for_batch(batch: &str) -> Link {
+        Link {
+            batch: Some(batch.to_string()),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Records an observation written as `write_observations` writes it.
+    pub fn record_observation(&mut self, recording: &Recording<'_>, o: &NewObservation<'_>) {
+        self.entries.push(observation_entry(recording, o));
+    }
+
+    /// Records entries made elsewhere (an import hashes on its checking thread).
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        self.entries.extend(entries);
+    }
+
+    /// Records the row of `key` as it is now, read back; a row that is not
+    /// there is recorded as removed.
+    pub fn record_row(
+        &mut self,
+        conn: &Connection,
+        table: Table,
+        key: Key,
+    ) -> rusqlite::Result<()> {
+        let sql = table.select(table.key_condition());
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let found = match &key {
+            Key::Pair(a, b) => stmt.query_row(params![a, b], |r| Entry::read(table, r, 0)),
+            Key::Id(id) => stmt.query_row([id], |r| Entry::read(table, r, 0)),
+            Key::Code(code) => stmt.query_row([code], |r| Entry::read(table, r, 0)),
+        }
+        .optional()?;
+        self.entries.push(found.unwrap_or(Entry {
+            table,
+            key,
+            row: None,
+        }));
+        Ok(())
+    }
+
+    /// Records the current version of an observation as it is now, after an
+    /// UPDATE that computed it in SQL (the demo's revisions); nothing when there
+    /// is no such row.
+    pub fn record_current_observation(
+        &mut self,
+        conn: &Connection,
+        indicator_id: i64,
+        year: i32,
+    ) -> rusqlite::Result<()> {
+        let table = Table::Observation;
+        let mut stmt = conn.prepare_cached(&table.select(table.key_condition()))?;
+        if let Some(entry) = stmt
+            .query_row(params![indicator_id, year], |r| Entry::read(table, r, 0))
+            .optional()?
+        {
+            self.entries.push(entry);
+        }
+        Ok(())
+    }
+
+    /// Records a plan's catalog as a load left it: the plan, its chapters,
+    /// sections and indicators, the departments it names, and as removed every
+    /// row of `before` (its scope before the load) that is gone.
+    pub fn record_catalog<'a>(
+        &mut self,
+        conn: &Connection,
+        plan_id: i64,
+        departments: impl IntoIterator<Item = &'a str>,
+        before: &CatalogScope,
+    ) -> rusqlite::Result<()> {
+        let written = [
+            (Table::Plan, "WHERE id = ?1"),
+            (Table::Chapter, "WHERE plan_id = ?1"),
+            (Table::Section, SECTIONS_OF_PLAN),
+            (Table::Indicator, "WHERE plan_id = ?1"),
+        ];
+        for (table, condition) in written {
+            let mut stmt = conn.prepare(&table.select(condition))?;
+            let rows = stmt.query_map([plan_id], |r| Entry::read(table, r, 0))?;
+            for entry in rows {
+                self.entries.push(entry?);
+            }
+        }
+        for code in departments {
+            self.record_row(conn, Table::Department, Key::Code(code.to_string()))?;
+        }
+        let after = catalog_scope(conn, plan_id)?;
+        self.entries
+            .extend(before.difference(&after).map(|(table, key)| Entry {
+                table: *table,
+                key: key.clone(),
+                row: None,
+            }));
+        Ok(())
+    }
+}
+
+/// The sections of plan ?1.
+const SECTIONS_OF_PLAN: &str = "WHERE chapter_id IN (SELECT id FROM chapter WHERE plan_id = ?1)";
+
+/// The keys of a plan's chapters, sections, indicators and the verdicts on its
+/// indicators (which go with a removed indicator).
+pub fn catalog_scope(conn: &Connection, plan_id: i64) -> rusqlite::Result<CatalogScope> {
+    let mut scope = CatalogScope::new();
+    let scopes = [
+        (Table::Chapter, "WHERE plan_id = ?1"),
+        (Table::Section, SECTIONS_OF_PLAN),
+        (Table::Indicator, "WHERE plan_id = ?1"),
+        (
+            Table::OfficeVerdict,
+            "WHERE indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
+        ),
+    ];
+    for (table, condition) in scopes {
+        let sql = format!(
+            "SELECT {} FROM {} {condition}",
+            table.key_columns(),
+            table.name()
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let keys = stmt.query_map([plan_id], |r| Key::read(table, r))?;
+        for key in keys {
+            scope.insert((table, key?));
+        }
+    }
+    Ok(scope)
+}
+
+/// The name the user gave, when it differs from `account`: [`CLAIMED_USER`],
+/// else `$USER` or `$LOGNAME` (which anyone can set, so they are claims too).
+pub fn claimed_user(account: &str) -> Option<String> {
+    [CLAIMED_USER, "USER", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .filter(|claimed| claimed != account)
+}
+
+/// The newest link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Its audit_log row.
+    pub audit_id: i64,
+    /// Its hash, hex.
+    pub hash: String,
+    /// How many links the chain has.
+    pub links: i64,
+}
+
+/// The newest link of the chain, or `None` before the first write of schema 5.
+pub fn head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
+    conn.query_row(
+        "SELECT audit_id, hash, (SELECT count(*) FROM audit_chain) FROM audit_chain
+         ORDER BY audit_id DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(Head {
+                audit_id: r.get(0)?,
+                hash: r.get(1)?,
+                links: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// A batch name for a write that is not an import (the demo's): `prefix-N`,
+/// N the number of links so far, which no earlier link can have used.
+pub fn numbered_batch(conn: &Connection, prefix: &str) -> rusqlite::Result<String> {
+    let links: i64 = conn.query_row("SELECT count(*) FROM audit_chain", [], |r| r.get(0))?;
+    Ok(format!("{prefix}-{links}"))
+}
+
+/// Ends a write: its audit_log row (`action` on `subject`, with `detail`) and
+/// its link. The first write after the migration starts the chain first.
+pub fn append(
+    tx: &Transaction<'_>,
+    mut link: Link,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    let previous = match head(tx)? {
+        Some(head) => head.hash,
+        None => start_chain(tx, link.batch.as_deref())?,
+    };
+    let audit_id = insert_audit_row(tx, action, subject, detail)?;
+    link.record_row(tx, Table::AuditLog, Key::Id(audit_id))?;
+    seal(tx, audit_id, link, &previous).map(drop)
+}
+
+fn insert_audit_row(
+    tx: &Transaction<'_>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> rusqlite::Result<i64> {
+    let actor = current_user();
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, claimed_by, action, subject, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            now_utc(),
+            actor,
+            claimed_user(&actor),
+            action,
+            subject,
+            detail
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Writes the first link, over everything the file holds except the versions
+/// of `own_batch` (which the write now ending records itself), and returns its
+/// hash. Nothing verified that state before: the link says so.
+fn start_chain(tx: &Transaction<'_>, own_batch: Option<&str>) -> rusqlite::Result<String> {
+    let mut link = Link::new();
+    let not_own = "WHERE ?1 IS NULL OR import_batch IS NOT ?1";
+    // Versions before rows, each in id order, so that the entries of one key
+    // sort (stably) in the order `verify` meets them.
+    let ordered = format!("{not_own} ORDER BY id");
+    let versions = Table::Observation.select_from("observation_version", &ENDING_COLUMNS, &ordered);
+    let current = Table::Observation.select(&ordered);
+    for (sql, extra) in [(versions, ENDING_COLUMNS.len()), (current, 0)] {
+        let mut stmt = tx.prepare(&sql)?;
+        let rows = stmt.query_map([own_batch], |r| Entry::read(Table::Observation, r, extra))?;
+        for entry in rows {
+            link.entries.push(entry?);
+        }
+    }
+    let versions = link.entries.len();
+    for table in STATE_TABLES {
+        let mut stmt = tx.prepare(&table.select(""))?;
+        let rows = stmt.query_map([], |r| Entry::read(table, r, 0))?;
+        for entry in rows {
+            link.entries.push(entry?);
+        }
+    }
+    let detail = serde_json::json!({
+        "observation_versions": versions,
+        "other_rows": link.entries.len() - versions,
+    });
+    let audit_id = insert_audit_row(
+        tx,
+        CHAIN_START,
+        "state when the chain started, not verified before",
+        &detail.to_string(),
+    )?;
+    link.record_row(tx, Table::AuditLog, Key::Id(audit_id))?;
+    seal(tx, audit_id, link, NO_PREVIOUS)
+}
+
+/// Writes the link of `audit_id` after `previous`; returns its hash.
+fn seal(
+    tx: &Transaction<'_>,
+    audit_id: i64,
+    link: Link,
+    previous: &str,
+) -> rusqlite::Result<String> {
+    let versions_through: i64 = tx.query_row(
+        "SELECT ifnull(max(id), 0) FROM observation_version",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut entries = link.entries;
+    // Stable: the versions of one key a write made keep the order it made them.
+    entries.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
+    let manifest = encode(&entries);
+    let content = hex(&Sha256::digest(&manifest));
+    let fields = LinkFields {
+        previous,
+        audit_id,
+        batch: link.batch.as_deref(),
+        versions_through,
+        entries: entries.len() as i64,
+        content: &content,
+    };
+    let hash = fields.hash();
+    tx.execute(
+        "INSERT INTO audit_chain (audit_id, batch, versions_through, entries, manifest, content,
+             previous, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            audit_id,
+            fields.batch,
+            versions_through,
+            fields.entries,
+            manifest,
+            content,
+            previous,
+            hash
+        ],
+    )?;
+    Ok(hash)
+}
+
+/// What a link's hash covers.
+struct LinkFields<'a> {
+    previous: &'a str,
+    audit_id: i64,
+    batch: Option<&'a str>,
+    versions_through: i64,
+    entries: i64,
+    content: &'a str,
+}
+
+impl LinkFields<'_> {
+    /// SHA-256 over the fields, each with its type, after a label that keeps
+    /// these hashes apart from any other planeval hashes.
+    fn hash(&self) -> String {
+        let mut sha = Sha256::new();
+        sha.update(b"planeval audit chain 1\0");
+        let values = [
+            ValueRef::Text(self.previous.as_bytes()),
+            ValueRef::Integer(self.audit_id),
+            self.batch
+                .map_or(ValueRef::Null, |b| ValueRef::Text(b.as_bytes())),
+            ValueRef::Integer(self.versions_through),
+            ValueRef::Integer(self.entries),
+            ValueRef::Text(self.content.as_bytes()),
+        ];
+        for value in values {
+            feed(&mut sha, value);
+        }
+        hex(&sha.finalize())
+    }
+}
+
+/// Appends `value` as an unsigned LEB128 number.
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Appends a signed number, zigzag-encoded so small negatives stay short.
+fn put_signed(out: &mut Vec<u8>, value: i64) {
+    put_varint(out, ((value << 1) ^ (value >> 63)) as u64);
+}
+
+/// A manifest: per entry the table tag, the key (numbers as varints, a text
+/// as length and bytes), 0 for a removed row or 1, the 16-byte digest, the
+/// number of column bytes and those bytes.
+fn encode(entries: &[Entry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.len() * 40);
+    for entry in entries {
+        out.push(entry.table as u8);
+        match &entry.key {
+            Key::Pair(a, b) => {
+                put_signed(&mut out, *a);
+                put_signed(&mut out, *b);
+            }
+            Key::Id(id) => put_signed(&mut out, *id),
+            Key::Code(code) => {
+                put_varint(&mut out, code.len() as u64);
+                out.extend_from_slice(code.as_bytes());
+            }
+        }
+        match &entry.row {
+            None => out.push(0),
+            Some(row) => {
+                out.push(1);
+                out.extend_from_slice(&row.digest);
+                out.push(row.columns);
+                out.extend_from_slice(&row.hints[..usize::from(row.columns)]);
+            }
+        }
+    }
+    out
+}
+
+/// Reads a manifest back, entry by entry.
+#[derive(Debug, Clone)]
+pub(crate) struct ManifestReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+/// A manifest that does not decode: it was changed outside planeval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Malformed {
+    /// The byte offset where decoding failed.
+    pub at: usize,
+}
+
+impl<'a> ManifestReader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        ManifestReader { bytes, at: 0 }
+    }
+
+    fn byte(&mut self) -> Result<u8, Malformed> {
+        let byte = *self.bytes.get(self.at).ok_or(Malformed { at: self.at })?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Malformed> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
+        let end = end.ok_or(Malformed { at: self.at })?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn varint(&mut self) -> Result<u64, Malformed> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(Malformed { at: self.at })
+    }
+
+    fn signed(&mut self) -> Result<i64, Malformed> {
+        let raw = self.varint()?;
+        Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64))
+    }
+
+    fn entry(&mut self) -> Result<Entry, Malformed> {
+        let start = self.at;
+        let table = Table::from_tag(self.byte()?).ok_or(Malformed { at: start })?;
+        let key = match table {
+            Table::Observation | Table::OfficeVerdict => Key::Pair(self.signed()?, self.signed()?),
+            Table::Department => {
+                let len = usize::try_from(self.varint()?).map_err(|_| Malformed { at: start })?;
+                let text =
+                    std::str::from_utf8(self.take(len)?).map_err(|_| Malformed { at: start })?;
+                Key::Code(text.to_string())
+            }
+            _ => Key::Id(self.signed()?),
+        };
+        let row = match self.byte()? {
+            0 => None,
+            1 => {
+                let mut digest = [0; 16];
+                digest.copy_from_slice(self.take(16)?);
+                let columns = self.byte()?;
+                let mut hints = [0; MAX_COLUMNS];
+                let given = self.take(usize::from(columns))?;
+                let kept = given.len().min(MAX_COLUMNS);
+                hints[..kept].copy_from_slice(&given[..kept]);
+                Some(RowDigest {
+                    digest,
+                    hints,
+                    columns: columns.min(MAX_COLUMNS as u8),
+                })
+            }
+            _ => return Err(Malformed { at: start }),
+        };
+        Ok(Entry { table, key, row })
+    }
+
+    /// The table of the next entry, without reading it.
+    pub(crate) fn peek_table(&self) -> Option<Table> {
+        self.bytes
+            .get(self.at)
+            .and_then(|&tag| Table::from_tag(tag))
+    }
+}
+
+impl Iterator for ManifestReader<'_> {
+    type Item = Result<Entry, Malformed>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.bytes.len() {
+            return None;
+        }
+        let entry = self.entry();
+        if entry.is_err() {
+            // Nothing after a malformed entry can be trusted to line up.
+            self.at = self.bytes.len();
+        }
+        Some(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_reads_back_as_written() {
+        let row = |values: &[i64]| {
+            Some(RowDigest::of(
+                Table::Chapter,
+                values.iter().map(|v| ValueRef::Integer(*v)),
+            ))
+        };
+        let entries = vec![
+            Entry {
+                table: Table::Observation,
+                key: Key::Pair(-3, 2025),
+                row: row(&[1, 2]),
+            },
+            Entry {
+                table: Table::Department,
+                key: Key::Code("统计局".into()),
+                row: None,
+            },
+            Entry {
+                table: Table::AuditLog,
+                key: Key::Id(u32::MAX as i64 * 7),
+                row: row(&[9; 30]),
+            },
+        ];
+        let decoded: Vec<Entry> = ManifestReader::new(&encode(&entries))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(decoded, entries);
+        let mut cut = encode(&entries);
+        cut.pop();
+        assert!(ManifestReader::new(&cut).any(|e| e.is_err()));
+    }
+
+    #[test]
+    fn a_digest_tells_which_column_changed() {
+        let digest = |value: f64| {
+            RowDigest::of(
+                Table::Observation,
+                [ValueRef::Integer(1), ValueRef::Real(value)],
+            )
+        };
+        assert_eq!(digest(0.0), digest(-0.0));
+        assert_ne!(digest(1.0), digest(1.5));
+        assert_eq!(digest(1.0).differing(&digest(1.5)), vec![1]);
+        // A change in the exponent alone shows as well.
+        assert_eq!(digest(2.5).differing(&digest(5.0)), vec![1]);
+    }
+}
