@@ -1,13 +1,15 @@
 //! The tamper-evident audit trail (schema 5, sql/005_audit_chain.sql).
 //!
 //! Every planeval write ends with [`append`]: one `audit_log` row and, in the
-//! same transaction, one link of a SHA-256 chain in `audit_chain`. A link's
-//! manifest lists every row the write left, as (table, key, row digest): each
-//! observation version it wrote (hashed while writing, so the million-row import
-//! reads nothing back), the catalog, verdict, commentary or edition rows it
-//! wrote (read back: a handful), the rows a catalog load removed, and the
-//! link's own `audit_log` row. The link's hash covers the previous link's hash,
-//! its fields and the SHA-256 of its manifest. [`verify`] recomputes all of it.
+//! same transaction, one link of a SHA-256 chain in `audit_chain`. A link
+//! covers every row the write left: each observation version it wrote (hashed
+//! while writing, so the million-row import reads nothing back), the catalog,
+//! verdict, commentary or edition rows it wrote (read back: a handful), the
+//! rows a catalog load removed, and the link's own `audit_log` row. Its
+//! manifest lists them by key with what is needed to name a changed row and
+//! column; its content digest is a SHA-256 over the manifest and the full
+//! SHA-256 of every version; its hash covers the previous link's hash, its
+//! fields and the content digest. [`verify`] recomputes all of it.
 //!
 //! Observation versions never change once written: the current row and the
 //! versions `observation_version` keeps both carry their batch, so every
@@ -26,7 +28,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use rustc_hash::FxHasher;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::hash::Hasher;
 
 /// The environment variable that names who is acting, when that is not the
@@ -254,52 +256,60 @@ impl Key {
 /// The most columns a table's digest covers (the indicator's).
 const MAX_COLUMNS: usize = 22;
 
-/// A row's fingerprint: the first 128 bits of a SHA-256 over its columns, and
-/// one byte per column from a cheap hash, which says which columns differ when
-/// the digest does. The digests are hashed into the link in full, so the short
-/// bytes only point at a column; they prove nothing.
+/// How many columns of an observation version have a hint byte.
+const VERSION_HINTS: usize = VERSION_COLUMNS.len();
+
+/// SHA-256 over one row of `table`, its columns in the table's order, each
+/// with its type; the first `hints.len()` columns also get a byte each from a
+/// cheap hash, which says which columns differ when the digests do (a hint:
+/// one changed column in 256 keeps its byte).
+fn hash_row<'a>(
+    table: Table,
+    values: impl IntoIterator<Item = ValueRef<'a>>,
+    hints: &mut [u8],
+) -> [u8; 32] {
+    let mut sha = Sha256::new();
+    sha.update([table as u8]);
+    for (index, value) in values.into_iter().enumerate() {
+        let hint = feed(&mut sha, value);
+        if let Some(slot) = hints.get_mut(index) {
+            *slot = hint;
+        }
+    }
+    sha.finalize().into()
+}
+
+/// The fingerprint of a row of a table updated in place: the first 128 bits of
+/// its SHA-256 and a hint byte per column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowDigest {
     digest: [u8; 16],
     hints: [u8; MAX_COLUMNS],
-    columns: u8,
 }
 
 impl RowDigest {
-    /// The digest of one row of `table`, its columns in the table's order.
+    /// The digest of one row of `table`.
     pub fn of<'a>(table: Table, values: impl IntoIterator<Item = ValueRef<'a>>) -> RowDigest {
-        let mut sha = Sha256::new();
-        sha.update([table as u8]);
         let mut hints = [0; MAX_COLUMNS];
-        let mut columns = 0;
-        for value in values {
-            let hint = feed(&mut sha, value);
-            if let Some(slot) = hints.get_mut(columns) {
-                *slot = hint;
-            }
-            columns += 1;
-        }
-        let full = sha.finalize();
+        let full = hash_row(table, values, &mut hints);
         let mut digest = [0; 16];
         digest.copy_from_slice(&full[..16]);
-        RowDigest {
-            digest,
-            hints,
-            columns: u8::try_from(columns.min(MAX_COLUMNS)).unwrap_or(u8::MAX),
-        }
+        RowDigest { digest, hints }
     }
 
-    /// Indexes of the columns that differ between two digests of the same
-    /// table, as far as the per-column bytes tell.
+    /// Indexes of the columns whose hint bytes differ.
     fn differing(&self, other: &RowDigest) -> Vec<usize> {
-        let shared = usize::from(self.columns.min(other.columns));
-        (0..shared)
-            .filter(|&i| self.hints[i] != other.hints[i])
-            .collect()
+        differing(&self.hints, &other.hints)
     }
 }
 
-/// Hashes one column value, with its type, into `sha`; returns its one-byte hint.
+fn differing(a: &[u8], b: &[u8]) -> Vec<usize> {
+    (0..a.len().min(b.len()))
+        .filter(|&i| a[i] != b[i])
+        .collect()
+}
+
+/// Hashes one column value, with its type, into `sha`; returns its hint byte.
 /// A REAL zero is hashed as +0.0: SQLite stores an integral REAL as an integer
 /// and gives -0.0 back as 0.0.
 fn feed(sha: &mut Sha256, value: ValueRef<'_>) -> u8 {
@@ -343,7 +353,74 @@ fn feed(sha: &mut Sha256, value: ValueRef<'_>) -> u8 {
     ((z ^ (z >> 31)) >> 56) as u8
 }
 
-/// One row a link records: its digest, or `None` for a row the write removed.
+/// One observation version a link wrote: its key, its full SHA-256 (which
+/// goes into the link's content digest) and a hint byte per column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionEntry {
+    pub indicator_id: i64,
+    pub year: i64,
+    digest: [u8; 32],
+    hints: [u8; VERSION_HINTS],
+}
+
+/// How many digest bytes of a version the manifest keeps, to tell which
+/// version changed; the full digests are in the content digest.
+const LOCATOR: usize = 4;
+
+impl VersionEntry {
+    /// The entry of the version whose columns ([`VERSION_COLUMNS`], and for a
+    /// version that had ended before the chain started its ending) are `values`.
+    pub fn of<'a>(
+        indicator_id: i64,
+        year: i64,
+        values: impl IntoIterator<Item = ValueRef<'a>>,
+    ) -> VersionEntry {
+        let mut hints = [0; VERSION_HINTS];
+        let digest = hash_row(Table::Observation, values, &mut hints);
+        VersionEntry {
+            indicator_id,
+            year,
+            digest,
+            hints,
+        }
+    }
+
+    /// The entry of a version read with [`Table::select`], `extra` ending
+    /// columns after its own.
+    fn read(row: &Row<'_>, extra: usize) -> rusqlite::Result<VersionEntry> {
+        let Key::Pair(indicator_id, year) = Key::read(Table::Observation, row)? else {
+            unreachable!("observations are keyed by indicator and year");
+        };
+        let first = Table::Observation.key_width();
+        let values = (first..first + VERSION_COLUMNS.len() + extra)
+            .map(|i| row.get_ref(i))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(VersionEntry::of(indicator_id, year, values))
+    }
+
+    /// Indexes of the columns whose hint bytes differ from `other`'s.
+    fn differing(&self, other: &VersionEntry) -> Vec<usize> {
+        differing(&self.hints, &other.hints)
+    }
+
+    fn locator(&self) -> [u8; LOCATOR] {
+        let mut locator = [0; LOCATOR];
+        locator.copy_from_slice(&self.digest[..LOCATOR]);
+        locator
+    }
+}
+
+/// The entry of an observation as `write_observations` writes it.
+pub fn observation_entry(recording: &Recording<'_>, o: &NewObservation<'_>) -> VersionEntry {
+    VersionEntry::of(
+        o.indicator_id,
+        i64::from(o.year),
+        version_values(recording, o),
+    )
+}
+
+/// One row of a table updated in place that a link records: its digest, or
+/// `None` for a row the write removed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub table: Table,
@@ -352,10 +429,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry of a row read with [`Table::select`]; `extra` more digest
-    /// columns follow the table's own (an old version's ending).
-    fn read(table: Table, row: &Row<'_>, extra: usize) -> rusqlite::Result<Entry> {
-        let (key, digest) = read_row(table, row, extra)?;
+    /// The entry of a row read with [`Table::select`].
+    fn read(table: Table, row: &Row<'_>) -> rusqlite::Result<Entry> {
+        let (key, digest) = read_row(table, row)?;
         Ok(Entry {
             table,
             key,
@@ -364,35 +440,22 @@ impl Entry {
     }
 }
 
-/// The key and digest of a row read with [`Table::select`], `extra` more
-/// digest columns after the table's own.
-fn read_row(table: Table, row: &Row<'_>, extra: usize) -> rusqlite::Result<(Key, RowDigest)> {
+/// The key and digest of a row read with [`Table::select`].
+fn read_row(table: Table, row: &Row<'_>) -> rusqlite::Result<(Key, RowDigest)> {
     let first = table.key_width();
-    let count = table.columns().len() + extra;
-    let values = (first..first + count)
+    let values = (first..first + table.columns().len())
         .map(|i| row.get_ref(i))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((Key::read(table, row)?, RowDigest::of(table, values)))
 }
 
-/// The entry of an observation as `write_observations` writes it.
-pub fn observation_entry(recording: &Recording<'_>, o: &NewObservation<'_>) -> Entry {
-    Entry {
-        table: Table::Observation,
-        key: Key::Pair(o.indicator_id, i64::from(o.year)),
-        row: Some(RowDigest::of(
-            Table::Observation,
-            version_values(recording, o),
-        )),
-    }
-}
-
-/// What one write adds to the chain: its batch, if it wrote observations, and
-/// the rows it left.
+/// What one write adds to the chain: its batch, if it wrote observations, the
+/// versions it wrote and the other rows it left.
 #[derive(Debug, Default)]
 pub struct Link {
     batch: Option<String>,
-    entries: Vec<Entry>,
+    versions: Vec<VersionEntry>,
+    rows: Vec<Entry>,
 }
 
 /// The chapter, section, indicator and verdict rows of a plan, by key: what a
@@ -405,22 +468,20 @@ impl Link {
         Link::default()
     }
 
-    /// A link for a write whose observation versions carry `batch`.
-    pub fn for_batch(batch: &str) -> Link {
+    /// A link for a write whose observation versions carry `batch`, with the
+    /// entries of those it wrote so far (an import hashes them on its checking
+    /// thread while the other one writes).
+    pub fn for_batch(batch: &str, versions: Vec<VersionEntry>) -> Link {
         Link {
             batch: Some(batch.to_string()),
-            entries: Vec::new(),
+            versions,
+            rows: Vec::new(),
         }
     }
 
     /// Records an observation written as `write_observations` writes it.
     pub fn record_observation(&mut self, recording: &Recording<'_>, o: &NewObservation<'_>) {
-        self.entries.push(observation_entry(recording, o));
-    }
-
-    /// Records entries made elsewhere (an import hashes on its checking thread).
-    pub fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) {
-        self.entries.extend(entries);
+        self.versions.push(observation_entry(recording, o));
     }
 
     /// Records the row of `key` as it is now, read back; a row that is not
@@ -434,12 +495,12 @@ impl Link {
         let sql = table.select(table.key_condition());
         let mut stmt = conn.prepare_cached(&sql)?;
         let found = match &key {
-            Key::Pair(a, b) => stmt.query_row(params![a, b], |r| Entry::read(table, r, 0)),
-            Key::Id(id) => stmt.query_row([id], |r| Entry::read(table, r, 0)),
-            Key::Code(code) => stmt.query_row([code], |r| Entry::read(table, r, 0)),
+            Key::Pair(a, b) => stmt.query_row(params![a, b], |r| Entry::read(table, r)),
+            Key::Id(id) => stmt.query_row([id], |r| Entry::read(table, r)),
+            Key::Code(code) => stmt.query_row([code], |r| Entry::read(table, r)),
         }
         .optional()?;
-        self.entries.push(found.unwrap_or(Entry {
+        self.rows.push(found.unwrap_or(Entry {
             table,
             key,
             row: None,
@@ -459,10 +520,10 @@ impl Link {
         let table = Table::Observation;
         let mut stmt = conn.prepare_cached(&table.select(table.key_condition()))?;
         if let Some(entry) = stmt
-            .query_row(params![indicator_id, year], |r| Entry::read(table, r, 0))
+            .query_row(params![indicator_id, year], |r| VersionEntry::read(r, 0))
             .optional()?
         {
-            self.entries.push(entry);
+            self.versions.push(entry);
         }
         Ok(())
     }
@@ -485,16 +546,16 @@ impl Link {
         ];
         for (table, condition) in written {
             let mut stmt = conn.prepare(&table.select(condition))?;
-            let rows = stmt.query_map([plan_id], |r| Entry::read(table, r, 0))?;
+            let rows = stmt.query_map([plan_id], |r| Entry::read(table, r))?;
             for entry in rows {
-                self.entries.push(entry?);
+                self.rows.push(entry?);
             }
         }
         for code in departments {
             self.record_row(conn, Table::Department, Key::Code(code.to_string()))?;
         }
         let after = catalog_scope(conn, plan_id)?;
-        self.entries
+        self.rows
             .extend(before.difference(&after).map(|(table, key)| Entry {
                 table: *table,
                 key: key.clone(),
@@ -590,7 +651,7 @@ pub fn append(
 ) -> rusqlite::Result<()> {
     let previous = match head(tx)? {
         Some(head) => head.hash,
-        None => start_chain(tx, link.batch.as_deref())?,
+        None => start_chain(tx, &link)?,
     };
     let audit_id = insert_audit_row(tx, action, subject, detail)?;
     link.record_row(tx, Table::AuditLog, Key::Id(audit_id))?;
@@ -619,10 +680,11 @@ fn insert_audit_row(
     Ok(tx.last_insert_rowid())
 }
 
-/// Writes the first link, over everything the file holds except the versions
-/// of `own_batch` (which the write now ending records itself), and returns its
-/// hash. Nothing verified that state before: the link says so.
-fn start_chain(tx: &Transaction<'_>, own_batch: Option<&str>) -> rusqlite::Result<String> {
+/// Writes the first link and returns its hash. It covers everything the file
+/// holds except what `own`, the link of the write now ending, records: the
+/// versions of its batch and the rows it wrote. Nothing verified that state
+/// before, and the link says so.
+fn start_chain(tx: &Transaction<'_>, own: &Link) -> rusqlite::Result<String> {
     let mut link = Link::new();
     let not_own = "WHERE ?1 IS NULL OR import_batch IS NOT ?1";
     // Versions before rows, each in id order, so that the entries of one key
@@ -632,22 +694,25 @@ fn start_chain(tx: &Transaction<'_>, own_batch: Option<&str>) -> rusqlite::Resul
     let current = Table::Observation.select(&ordered);
     for (sql, extra) in [(versions, ENDING_COLUMNS.len()), (current, 0)] {
         let mut stmt = tx.prepare(&sql)?;
-        let rows = stmt.query_map([own_batch], |r| Entry::read(Table::Observation, r, extra))?;
+        let rows = stmt.query_map([own.batch.as_deref()], |r| VersionEntry::read(r, extra))?;
         for entry in rows {
-            link.entries.push(entry?);
+            link.versions.push(entry?);
         }
     }
-    let versions = link.entries.len();
+    let recorded: HashSet<(Table, &Key)> = own.rows.iter().map(|e| (e.table, &e.key)).collect();
     for table in STATE_TABLES {
         let mut stmt = tx.prepare(&table.select(""))?;
-        let rows = stmt.query_map([], |r| Entry::read(table, r, 0))?;
+        let rows = stmt.query_map([], |r| Entry::read(table, r))?;
         for entry in rows {
-            link.entries.push(entry?);
+            let entry = entry?;
+            if !recorded.contains(&(entry.table, &entry.key)) {
+                link.rows.push(entry);
+            }
         }
     }
     let detail = serde_json::json!({
-        "observation_versions": versions,
-        "other_rows": link.entries.len() - versions,
+        "observation_versions": link.versions.len(),
+        "other_rows": link.rows.len(),
     });
     let audit_id = insert_audit_row(
         tx,
@@ -671,17 +736,26 @@ fn seal(
         [],
         |r| r.get(0),
     )?;
-    let mut entries = link.entries;
+    let Link {
+        batch,
+        mut versions,
+        mut rows,
+    } = link;
     // Stable: the versions of one key a write made keep the order it made them.
-    entries.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
-    let manifest = encode(&entries);
-    let content = hex(&Sha256::digest(&manifest));
+    versions.sort_by_key(|v| (v.indicator_id, v.year));
+    rows.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
+    let manifest = encode(&versions, &rows);
+    let mut full = VersionDigests::default();
+    for version in &versions {
+        full.add(version);
+    }
+    let content = content_digest(&manifest, full);
     let fields = LinkFields {
         previous,
         audit_id,
-        batch: link.batch.as_deref(),
+        batch: batch.as_deref(),
         versions_through,
-        entries: entries.len() as i64,
+        entries: (versions.len() + rows.len()) as i64,
         content: &content,
     };
     let hash = fields.hash();
@@ -701,6 +775,25 @@ fn seal(
         ],
     )?;
     Ok(hash)
+}
+
+/// A running SHA-256 over the full digests of a link's versions, in key order.
+#[derive(Default)]
+struct VersionDigests(Sha256);
+
+impl VersionDigests {
+    fn add(&mut self, version: &VersionEntry) {
+        self.0.update(version.digest);
+    }
+}
+
+/// A link's content digest: SHA-256 over its manifest and the SHA-256 of its
+/// versions' full digests, hex.
+fn content_digest(manifest: &[u8], versions: VersionDigests) -> String {
+    let mut sha = Sha256::new();
+    sha.update(Sha256::digest(manifest));
+    sha.update(versions.0.finalize());
+    hex(&sha.finalize())
 }
 
 /// What a link's hash covers.
@@ -749,35 +842,89 @@ fn put_signed(out: &mut Vec<u8>, value: i64) {
     put_varint(out, ((value << 1) ^ (value >> 63)) as u64);
 }
 
-/// A manifest: per entry the table tag, the key (numbers as varints, a text
-/// as length and bytes), 0 for a removed row or 1, the 16-byte digest, the
-/// number of column bytes and those bytes.
-fn encode(entries: &[Entry]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(entries.len() * 40);
-    for entry in entries {
-        out.push(entry.table as u8);
-        match &entry.key {
-            Key::Pair(a, b) => {
-                put_signed(&mut out, *a);
-                put_signed(&mut out, *b);
-            }
-            Key::Id(id) => put_signed(&mut out, *id),
-            Key::Code(code) => {
-                put_varint(&mut out, code.len() as u64);
-                out.extend_from_slice(code.as_bytes());
-            }
+/// Years are stored from this one, so that each takes a byte.
+const YEAR_BASE: i64 = 2000;
+
+/// A manifest is a run of sections, one per table in tag order: the tag, the
+/// number of entries, then the entries in key order. Numeric keys are stored
+/// as the difference from the entry before (zigzag varints), years from 2000,
+/// texts as length and bytes. A version entry holds its key, the first
+/// [`LOCATOR`] bytes of its digest and a hint byte per column: 19 bytes for a
+/// typical import row. Any other entry holds its key, 0 for a removed row or 1
+/// followed by its 16-byte digest and a hint byte per column.
+fn encode(versions: &[VersionEntry], rows: &[Entry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(versions.len() * 20 + rows.len() * 48);
+    if !versions.is_empty() {
+        out.push(Table::Observation as u8);
+        put_varint(&mut out, versions.len() as u64);
+        let mut previous = 0;
+        for version in versions {
+            put_signed(&mut out, version.indicator_id.wrapping_sub(previous));
+            previous = version.indicator_id;
+            put_signed(&mut out, version.year - YEAR_BASE);
+            out.extend_from_slice(&version.locator());
+            out.extend_from_slice(&version.hints);
         }
-        match &entry.row {
-            None => out.push(0),
-            Some(row) => {
-                out.push(1);
-                out.extend_from_slice(&row.digest);
-                out.push(row.columns);
-                out.extend_from_slice(&row.hints[..usize::from(row.columns)]);
+    }
+    for section in rows.chunk_by(|a, b| a.table == b.table) {
+        let table = section[0].table;
+        out.push(table as u8);
+        put_varint(&mut out, section.len() as u64);
+        let mut previous = 0;
+        for entry in section {
+            match &entry.key {
+                Key::Pair(a, b) => {
+                    put_signed(&mut out, a.wrapping_sub(previous));
+                    previous = *a;
+                    put_signed(&mut out, b - YEAR_BASE);
+                }
+                Key::Id(id) => {
+                    put_signed(&mut out, id.wrapping_sub(previous));
+                    previous = *id;
+                }
+                Key::Code(code) => {
+                    put_varint(&mut out, code.len() as u64);
+                    out.extend_from_slice(code.as_bytes());
+                }
+            }
+            match &entry.row {
+                None => out.push(0),
+                Some(row) => {
+                    out.push(1);
+                    out.extend_from_slice(&row.digest);
+                    out.extend_from_slice(&row.hints[..table.columns().len()]);
+                }
             }
         }
     }
     out
+}
+
+/// A version entry as a manifest keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredVersion {
+    pub key: Key,
+    locator: [u8; LOCATOR],
+    hints: [u8; VERSION_HINTS],
+}
+
+impl StoredVersion {
+    /// Whether `version` is this one, as far as the manifest can tell.
+    fn matches(&self, version: &VersionEntry) -> bool {
+        self.locator == version.locator() && self.hints == version.hints
+    }
+
+    /// Indexes of the columns whose hint bytes differ from `version`'s.
+    fn differing(&self, version: &VersionEntry) -> Vec<usize> {
+        differing(&self.hints, &version.hints)
+    }
+}
+
+/// One entry of a manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    Version(StoredVersion),
+    Row(Entry),
 }
 
 /// Reads a manifest back, entry by entry.
@@ -785,6 +932,9 @@ fn encode(entries: &[Entry]) -> Vec<u8> {
 pub(crate) struct ManifestReader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// The table of the section being read, its entries left, and the last
+    /// numeric key read in it.
+    section: Option<(Table, u64, i64)>,
 }
 
 /// A manifest that does not decode: it was changed outside planeval.
@@ -796,24 +946,28 @@ pub(crate) struct Malformed {
 
 impl<'a> ManifestReader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        ManifestReader { bytes, at: 0 }
+        ManifestReader {
+            bytes,
+            at: 0,
+            section: None,
+        }
+    }
+
+    fn malformed(&self) -> Malformed {
+        Malformed { at: self.at }
     }
 
     fn byte(&mut self) -> Result<u8, Malformed> {
-        let byte = *self.bytes.get(self.at).ok_or(Malformed { at: self.at })?;
+        let byte = *self.bytes.get(self.at).ok_or(self.malformed())?;
         self.at += 1;
         Ok(byte)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Malformed> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&end| end <= self.bytes.len());
-        let end = end.ok_or(Malformed { at: self.at })?;
-        let taken = &self.bytes[self.at..end];
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], Malformed> {
+        let end = self.at + N;
+        let taken = self.bytes.get(self.at..end).ok_or(self.malformed())?;
         self.at = end;
-        Ok(taken)
+        Ok(taken.try_into().expect("N bytes"))
     }
 
     fn varint(&mut self) -> Result<u64, Malformed> {
@@ -825,7 +979,7 @@ impl<'a> ManifestReader<'a> {
                 return Ok(value);
             }
         }
-        Err(Malformed { at: self.at })
+        Err(self.malformed())
     }
 
     fn signed(&mut self) -> Result<i64, Malformed> {
@@ -833,61 +987,93 @@ impl<'a> ManifestReader<'a> {
         Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64))
     }
 
-    fn entry(&mut self) -> Result<Entry, Malformed> {
-        let start = self.at;
-        let table = Table::from_tag(self.byte()?).ok_or(Malformed { at: start })?;
-        let key = match table {
-            Table::Observation | Table::OfficeVerdict => Key::Pair(self.signed()?, self.signed()?),
-            Table::Department => {
-                let len = usize::try_from(self.varint()?).map_err(|_| Malformed { at: start })?;
-                let text =
-                    std::str::from_utf8(self.take(len)?).map_err(|_| Malformed { at: start })?;
-                Key::Code(text.to_string())
-            }
-            _ => Key::Id(self.signed()?),
-        };
-        let row = match self.byte()? {
-            0 => None,
-            1 => {
-                let mut digest = [0; 16];
-                digest.copy_from_slice(self.take(16)?);
-                let columns = self.byte()?;
-                let mut hints = [0; MAX_COLUMNS];
-                let given = self.take(usize::from(columns))?;
-                let kept = given.len().min(MAX_COLUMNS);
-                hints[..kept].copy_from_slice(&given[..kept]);
-                Some(RowDigest {
-                    digest,
-                    hints,
-                    columns: columns.min(MAX_COLUMNS as u8),
-                })
-            }
-            _ => return Err(Malformed { at: start }),
-        };
-        Ok(Entry { table, key, row })
+    /// The table, entries left and last key of the section the next entry is
+    /// in, opening the next section when the current one is done.
+    fn section(&mut self) -> Result<Option<(Table, u64, i64)>, Malformed> {
+        if let Some(section) = self.section.filter(|(_, left, _)| *left > 0) {
+            return Ok(Some(section));
+        }
+        if self.at >= self.bytes.len() {
+            return Ok(None);
+        }
+        let table = Table::from_tag(self.byte()?).ok_or(self.malformed())?;
+        let count = self.varint()?;
+        self.section = Some((table, count, 0));
+        Ok(self.section)
     }
 
-    /// The table of the next entry, without reading it.
-    pub(crate) fn peek_table(&self) -> Option<Table> {
-        self.bytes
-            .get(self.at)
-            .and_then(|&tag| Table::from_tag(tag))
+    fn item(&mut self) -> Result<Option<Item>, Malformed> {
+        let Some((table, left, previous)) = self.section()? else {
+            return Ok(None);
+        };
+        let mut last = previous;
+        let item = match table {
+            Table::Observation => {
+                last = previous.wrapping_add(self.signed()?);
+                let year = self.signed()? + YEAR_BASE;
+                Item::Version(StoredVersion {
+                    key: Key::Pair(last, year),
+                    locator: self.take()?,
+                    hints: self.take()?,
+                })
+            }
+            _ => {
+                let key = match table {
+                    Table::OfficeVerdict => {
+                        last = previous.wrapping_add(self.signed()?);
+                        Key::Pair(last, self.signed()? + YEAR_BASE)
+                    }
+                    Table::Department => {
+                        let len = usize::try_from(self.varint()?).map_err(|_| self.malformed())?;
+                        let end = self.at.checked_add(len).ok_or(self.malformed())?;
+                        let bytes = self.bytes.get(self.at..end).ok_or(self.malformed())?;
+                        let code = std::str::from_utf8(bytes).map_err(|_| self.malformed())?;
+                        self.at = end;
+                        Key::Code(code.to_string())
+                    }
+                    _ => {
+                        last = previous.wrapping_add(self.signed()?);
+                        Key::Id(last)
+                    }
+                };
+                let row = match self.byte()? {
+                    0 => None,
+                    1 => {
+                        let digest = self.take()?;
+                        let mut hints = [0; MAX_COLUMNS];
+                        for hint in hints.iter_mut().take(table.columns().len()) {
+                            *hint = self.byte()?;
+                        }
+                        Some(RowDigest { digest, hints })
+                    }
+                    _ => return Err(self.malformed()),
+                };
+                Item::Row(Entry { table, key, row })
+            }
+        };
+        self.section = Some((table, left - 1, last));
+        Ok(Some(item))
+    }
+
+    /// Whether the next entry is a version.
+    pub(crate) fn at_version(&mut self) -> bool {
+        matches!(self.section(), Ok(Some((Table::Observation, _, _))))
     }
 }
 
 impl Iterator for ManifestReader<'_> {
-    type Item = Result<Entry, Malformed>;
+    type Item = Result<Item, Malformed>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.at >= self.bytes.len() {
-            return None;
+        match self.item() {
+            Ok(item) => item.map(Ok),
+            Err(malformed) => {
+                // Nothing after a malformed entry can be trusted to line up.
+                self.at = self.bytes.len();
+                self.section = None;
+                Some(Err(malformed))
+            }
         }
-        let entry = self.entry();
-        if entry.is_err() {
-            // Nothing after a malformed entry can be trusted to line up.
-            self.at = self.bytes.len();
-        }
-        Some(entry)
     }
 }
 
@@ -897,34 +1083,51 @@ mod tests {
 
     #[test]
     fn a_manifest_reads_back_as_written() {
-        let row = |values: &[i64]| {
-            Some(RowDigest::of(
-                Table::Chapter,
-                values.iter().map(|v| ValueRef::Integer(*v)),
-            ))
+        let ints = |values: &[i64]| {
+            values
+                .iter()
+                .map(|v| ValueRef::Integer(*v))
+                .collect::<Vec<_>>()
         };
-        let entries = vec![
-            Entry {
-                table: Table::Observation,
-                key: Key::Pair(-3, 2025),
-                row: row(&[1, 2]),
-            },
+        let versions = vec![
+            VersionEntry::of(-3, 1950, ints(&[1, 2])),
+            VersionEntry::of(7, 2100, ints(&[3])),
+            VersionEntry::of(7, 2100, ints(&[4])),
+        ];
+        let rows = vec![
             Entry {
                 table: Table::Department,
                 key: Key::Code("统计局".into()),
                 row: None,
             },
             Entry {
+                table: Table::OfficeVerdict,
+                key: Key::Pair(5, 2023),
+                row: Some(RowDigest::of(Table::OfficeVerdict, ints(&[5, 2023]))),
+            },
+            Entry {
                 table: Table::AuditLog,
-                key: Key::Id(u32::MAX as i64 * 7),
-                row: row(&[9; 30]),
+                key: Key::Id(i64::from(u32::MAX) * 7),
+                row: Some(RowDigest::of(Table::AuditLog, ints(&[9; 7]))),
             },
         ];
-        let decoded: Vec<Entry> = ManifestReader::new(&encode(&entries))
+        let manifest = encode(&versions, &rows);
+        let decoded: Vec<Item> = ManifestReader::new(&manifest)
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(decoded, entries);
-        let mut cut = encode(&entries);
+        let expected: Vec<Item> = versions
+            .iter()
+            .map(|v| {
+                Item::Version(StoredVersion {
+                    key: Key::Pair(v.indicator_id, v.year),
+                    locator: v.locator(),
+                    hints: v.hints,
+                })
+            })
+            .chain(rows.iter().cloned().map(Item::Row))
+            .collect();
+        assert_eq!(decoded, expected);
+        let mut cut = manifest.clone();
         cut.pop();
         assert!(ManifestReader::new(&cut).any(|e| e.is_err()));
     }

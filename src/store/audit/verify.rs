@@ -6,13 +6,12 @@
 //! year, batch) and what no longer matches.
 
 use super::{
-    hex, read_row, Entry, Key, LinkFields, ManifestReader, RowDigest, Table, CHAIN_START,
-    ENDING_COLUMNS, NO_PREVIOUS, STATE_TABLES,
+    content_digest, read_row, Item, Key, LinkFields, ManifestReader, RowDigest, StoredVersion,
+    Table, VersionDigests, VersionEntry, CHAIN_START, ENDING_COLUMNS, NO_PREVIOUS, STATE_TABLES,
 };
 use crate::store::check::{Finding, Severity};
 use crate::store::observations::VERSION_COLUMNS;
 use rusqlite::{Connection, Row};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// How many findings of one kind about the rows of one link are listed; the
@@ -62,9 +61,14 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Vec<Finding>> {
         }]);
     }
     let mut report = Report::new(conn, &links);
-    let claims = verify_links(&links, &mut report)?;
+    let claims = verify_links(&links, &mut report);
     verify_rows(conn, claims, &mut report)?;
-    verify_observations(conn, &links, &mut report)?;
+    let versions = verify_observations(conn, &links, &mut report)?;
+    for (link, versions) in links.iter().zip(versions) {
+        if content_digest(&link.manifest, versions) != link.content {
+            report.content(link);
+        }
+    }
     Ok(report.finish())
 }
 
@@ -105,9 +109,10 @@ fn read_links(conn: &Connection) -> rusqlite::Result<Vec<StoredLink>> {
 /// what it recorded (`None`: removed).
 type Claims = HashMap<(Table, Key), (usize, Option<RowDigest>)>;
 
-/// Checks each link against the one before and against its own fields and
-/// manifest; returns the latest claim on each row outside `observation`.
-fn verify_links(links: &[StoredLink], report: &mut Report<'_>) -> rusqlite::Result<Claims> {
+/// Checks each link against the one before and against its own fields; reads
+/// its manifest; returns the latest claim on each row outside `observation`.
+/// Its content digest needs its versions, checked later.
+fn verify_links(links: &[StoredLink], report: &mut Report<'_>) -> Claims {
     let mut claims = Claims::new();
     for (index, link) in links.iter().enumerate() {
         let subject = || format!("audit_chain link {}", link.audit_id);
@@ -127,13 +132,6 @@ fn verify_links(links: &[StoredLink], report: &mut Report<'_>) -> rusqlite::Resu
                 ),
             };
             report.chain(subject(), message);
-        }
-        if hex(&Sha256::digest(&link.manifest)) != link.content {
-            report.chain(
-                subject(),
-                "its manifest no longer matches its content digest (the manifest was changed)"
-                    .into(),
-            );
         }
         let fields = LinkFields {
             previous: &link.previous,
@@ -161,13 +159,12 @@ fn verify_links(links: &[StoredLink], report: &mut Report<'_>) -> rusqlite::Resu
             );
         }
         let mut decoded = 0;
-        for entry in ManifestReader::new(&link.manifest) {
-            match entry {
-                Ok(entry) => {
+        for item in ManifestReader::new(&link.manifest) {
+            match item {
+                Ok(Item::Version(_)) => decoded += 1,
+                Ok(Item::Row(entry)) => {
                     decoded += 1;
-                    if entry.table != Table::Observation {
-                        claims.insert((entry.table, entry.key), (index, entry.row));
-                    }
+                    claims.insert((entry.table, entry.key), (index, entry.row));
                 }
                 Err(malformed) => report.chain(
                     subject(),
@@ -185,7 +182,7 @@ fn verify_links(links: &[StoredLink], report: &mut Report<'_>) -> rusqlite::Resu
             );
         }
     }
-    Ok(claims)
+    claims
 }
 
 /// Compares every row of the tables updated in place with its latest claim.
@@ -198,7 +195,7 @@ fn verify_rows(
         let mut stmt = conn.prepare(&table.select(""))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (key, found) = read_row(table, row, 0)?;
+            let (key, found) = read_row(table, row)?;
             match claims.remove(&(table, key.clone())) {
                 None => report.row(None, table, "unrecorded", &key, |_| {
                     "no planeval write recorded this row: it was written outside planeval".into()
@@ -213,8 +210,8 @@ fn verify_rows(
                     let columns = column_names(table, &recorded.differing(&found));
                     report.row(Some(link), table, "changed", &key, |link| {
                         format!(
-                            "{columns} no longer match{} what {} recorded",
-                            if columns.contains(", ") { "" } else { "es" },
+                            "{columns} no longer {} what {} recorded",
+                            agree("match", &columns),
                             link.describe()
                         )
                     })?
@@ -241,18 +238,11 @@ fn verify_rows(
 }
 
 /// `value, status`: the columns of `table` at `indexes`, or a general phrase
-/// when the per-column bytes do not tell (they are a hint, a byte each).
+/// when the hint bytes do not tell.
 fn column_names(table: Table, indexes: &[usize]) -> String {
     let names: Vec<&str> = indexes
         .iter()
-        .filter_map(|&i| {
-            table
-                .columns()
-                .iter()
-                .chain(&ENDING_COLUMNS)
-                .nth(i)
-                .copied()
-        })
+        .filter_map(|&i| table.columns().get(i).copied())
         .collect();
     if names.is_empty() {
         "its contents".to_string()
@@ -281,7 +271,7 @@ struct Version {
     recorded_at: String,
     /// The link its batch belongs to.
     link: usize,
-    row: RowDigest,
+    entry: VersionEntry,
 }
 
 /// Where in the select of [`Table::Observation`] a digest column is.
@@ -292,18 +282,21 @@ fn version_column(name: &str) -> usize {
 
 /// Checks every version in `observation` and `observation_version`, read
 /// together in key order, against the manifests of the links of their
-/// batches, and how each replaced version ended.
+/// batches, and how each replaced version ended. Returns, per link, the
+/// digests of the versions found for it, for its content digest.
 fn verify_observations(
     conn: &Connection,
     links: &[StoredLink],
     report: &mut Report<'_>,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Vec<VersionDigests>> {
     let by_batch: HashMap<&str, usize> = links
         .iter()
         .enumerate()
         .filter_map(|(index, link)| link.batch.as_deref().map(|b| (b, index)))
         .collect();
     let mut cursors: Vec<Cursor<'_>> = links.iter().map(|l| Cursor::new(&l.manifest)).collect();
+    let mut digests: Vec<VersionDigests> =
+        links.iter().map(|_| VersionDigests::default()).collect();
     let table = Table::Observation;
     let content = table.key_width() + VERSION_COLUMNS.len();
     let mut kept_stmt = conn.prepare(&table.select_from(
@@ -338,13 +331,17 @@ fn verify_observations(
             .into_iter()
             .map(|i| row.get_ref(i))
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let key = Key::read(table, row)?;
+        let Key::Pair(indicator_id, year) = key else {
+            unreachable!("observations are keyed by indicator and year");
+        };
         Ok(Version {
-            key: Key::read(table, row)?,
+            key,
             place,
             link,
             batch,
             recorded_at: row.get(version_column("recorded_at"))?,
-            row: RowDigest::of(table, values),
+            entry: VersionEntry::of(indicator_id, year, values),
         })
     };
     let mut kept_rows = kept_stmt.query([])?;
@@ -371,6 +368,7 @@ fn verify_observations(
         }
         for (index, version) in group.iter().enumerate() {
             let before = index.checked_sub(1).map(|i| &group[i]);
+            digests[version.link].add(&version.entry);
             cursors[version.link].compare(version, before, links, report)?;
             check_ending(
                 version,
@@ -386,7 +384,7 @@ fn verify_observations(
             report_missing(index, &entry, report)?;
         }
     }
-    Ok(())
+    Ok(digests)
 }
 
 /// A version replaced after the chain started must have been replaced by the
@@ -427,7 +425,11 @@ fn check_ending(
     report.version(version, "ended", message)
 }
 
-fn report_missing(link: usize, entry: &Entry, report: &mut Report<'_>) -> rusqlite::Result<()> {
+fn report_missing(
+    link: usize,
+    entry: &StoredVersion,
+    report: &mut Report<'_>,
+) -> rusqlite::Result<()> {
     let Key::Pair(indicator, year) = entry.key else {
         return Ok(());
     };
@@ -443,11 +445,11 @@ fn report_missing(link: usize, entry: &Entry, report: &mut Report<'_>) -> rusqli
     Ok(())
 }
 
-/// The observation entries of one link's manifest, read as the versions of
-/// its batch come by.
+/// The version entries of one link's manifest, read as the versions of its
+/// batch come by.
 struct Cursor<'a> {
     reader: ManifestReader<'a>,
-    peeked: Option<Entry>,
+    peeked: Option<StoredVersion>,
 }
 
 impl<'a> Cursor<'a> {
@@ -460,16 +462,18 @@ impl<'a> Cursor<'a> {
         cursor
     }
 
-    /// Reads the next observation entry; observation entries come first, and
-    /// a malformed manifest (reported with the link) ends them.
+    /// Reads the next version entry; they come first, and a malformed
+    /// manifest (reported with the link) ends them.
     fn advance(&mut self) {
-        self.peeked = match self.reader.peek_table() {
-            Some(Table::Observation) => self.reader.next().and_then(Result::ok),
-            _ => None,
-        };
+        self.peeked = None;
+        if self.reader.at_version() {
+            if let Some(Ok(Item::Version(version))) = self.reader.next() {
+                self.peeked = Some(version);
+            }
+        }
     }
 
-    fn take(&mut self) -> Option<Entry> {
+    fn take(&mut self) -> Option<StoredVersion> {
         let entry = self.peeked.take();
         self.advance();
         entry
@@ -492,16 +496,12 @@ impl<'a> Cursor<'a> {
         let link = &links[version.link];
         match self.peeked.as_ref().filter(|e| e.key == version.key) {
             Some(entry) => {
-                if entry.row != Some(version.row) {
-                    let columns = entry
-                        .row
-                        .map(|recorded| {
-                            column_names(Table::Observation, &recorded.differing(&version.row))
-                        })
-                        .unwrap_or_else(|| "its contents".to_string());
+                if !entry.matches(&version.entry) {
+                    let columns =
+                        column_names(Table::Observation, &entry.differing(&version.entry));
                     let message = format!(
-                        "{columns} no longer match{} what {} wrote ({})",
-                        if columns.contains(", ") { "" } else { "es" },
+                        "{columns} no longer {} what {} wrote ({})",
+                        agree("match", &columns),
                         link.batch_label(),
                         link.describe()
                     );
@@ -524,18 +524,23 @@ impl<'a> Cursor<'a> {
                 };
                 if let Some(before) = before {
                     let columns =
-                        column_names(Table::Observation, &before.row.differing(&version.row));
-                    let verb = if columns.contains(", ") {
-                        "differ"
-                    } else {
-                        "differs"
-                    };
+                        column_names(Table::Observation, &before.entry.differing(&version.entry));
+                    let verb = agree("differ", &columns);
                     message.push_str(&format!(" ({columns} {verb} from the version before)"));
                 }
                 report.version(version, "extra", message)?;
             }
         }
         Ok(())
+    }
+}
+
+/// `matches` after one column, `match` after several.
+fn agree(verb: &str, columns: &str) -> String {
+    if columns.contains(", ") {
+        verb.to_string()
+    } else {
+        format!("{verb}{}", if verb.ends_with("ch") { "es" } else { "s" })
     }
 }
 
@@ -569,6 +574,28 @@ impl<'a> Report<'a> {
             subject,
             message,
         });
+    }
+
+    /// A link whose manifest and versions no longer give its content digest.
+    /// Said only when no finding about its rows explains it already: then the
+    /// manifest was changed, or a version in a way its hint bytes missed.
+    fn content(&mut self, link: &StoredLink) {
+        let index = self.links.iter().position(|l| l.audit_id == link.audit_id);
+        let explained = self
+            .counts
+            .keys()
+            .any(|(counted, _, _)| Some(*counted) == index);
+        if !explained {
+            self.chain(
+                format!("audit_chain link {}", link.audit_id),
+                format!(
+                    "its manifest and the versions of its {} no longer give its content \
+                     digest: the manifest was changed, or a version in a way its hint \
+                     bytes do not show",
+                    link.batch_label()
+                ),
+            );
+        }
     }
 
     /// A finding about a row, listed if fewer than [`LISTED`] of its kind came before.

@@ -20,7 +20,7 @@ use self::plan::{
     PlannedValue,
 };
 use self::read::SourceFile;
-use super::audit::{self, observation_entry, Entry, Link};
+use super::audit::{self, observation_entry, Link, VersionEntry};
 use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::PlanRecord;
@@ -148,8 +148,7 @@ pub fn import_files(
         if written == 0 {
             return Ok(Decision::Commit((checked, None)));
         }
-        let mut link = Link::for_batch(&batch);
-        link.extend(entries);
+        let link = Link::for_batch(&batch, entries);
         audit_import(tx, link, plan, files, request, &checked, &batch).map_err(write_error)?;
         Ok(Decision::Commit((checked, Some(batch))))
     })?;
@@ -174,12 +173,12 @@ fn check_and_write(
     files: &[SourceFile],
     request: &ImportRequest,
     recording: &Recording<'_>,
-) -> rusqlite::Result<(ImportPlan, usize, Vec<Entry>)> {
+) -> rusqlite::Result<(ImportPlan, usize, Vec<VersionEntry>)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PlannedValue>>(4);
     std::thread::scope(|scope| {
         let checker = scope.spawn(move || {
             let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
-            let mut entries = Vec::new();
+            let mut entries = Vec::with_capacity(files.iter().map(|f| f.rows.len()).sum());
             // A send fails only when the writer has failed and stopped listening;
             // the check then runs to its end, and its result goes unused.
             let checked = plan_import_streaming(catalog, plan, files, request, |value| {
