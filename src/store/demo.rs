@@ -332,7 +332,7 @@ pub fn write_demo(
         years.sort_unstable();
         years.dedup();
         let batch = numbered_batch(tx, "demo").map_err(db)?;
-        let mut link = Link::for_batch(&batch, Vec::new());
+        let mut link = Link::for_batch(&batch);
         let mut written = 0;
         for year in years {
             // Data for a year typically arrives in the spring after it.

@@ -268,15 +268,14 @@ fn hash_row<'a>(
     values: impl IntoIterator<Item = ValueRef<'a>>,
     hints: &mut [u8],
 ) -> [u8; 32] {
-    let mut sha = Sha256::new();
-    sha.update([table as u8]);
+    let mut row = RowHasher::new(&[table as u8]);
     for (index, value) in values.into_iter().enumerate() {
-        let hint = feed(&mut sha, value);
+        let hint = row.push(value);
         if let Some(slot) = hints.get_mut(index) {
             *slot = hint;
         }
     }
-    sha.finalize().into()
+    row.finish()
 }
 
 /// The fingerprint of a row of a table updated in place: the first 128 bits of
@@ -309,48 +308,87 @@ fn differing(a: &[u8], b: &[u8]) -> Vec<usize> {
         .collect()
 }
 
-/// Hashes one column value, with its type, into `sha`; returns its hint byte.
-/// A REAL zero is hashed as +0.0: SQLite stores an integral REAL as an integer
-/// and gives -0.0 back as 0.0.
-fn feed(sha: &mut Sha256, value: ValueRef<'_>) -> u8 {
-    let mut fx = FxHasher::default();
-    match value {
-        ValueRef::Null => {
-            sha.update([0]);
-            fx.write_u8(0);
-        }
-        ValueRef::Integer(i) => {
-            sha.update([1]);
-            sha.update(i.to_le_bytes());
-            fx.write_u8(1);
-            fx.write_i64(i);
-        }
-        ValueRef::Real(f) => {
-            let bits = if f == 0.0 { 0 } else { f.to_bits() };
-            sha.update([2]);
-            sha.update(bits.to_le_bytes());
-            fx.write_u8(2);
-            fx.write_u64(bits);
-        }
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-            let tag = if matches!(value, ValueRef::Text(_)) {
-                3
-            } else {
-                4
-            };
-            sha.update([tag]);
-            sha.update((bytes.len() as u64).to_le_bytes());
-            sha.update(bytes);
-            fx.write_u8(tag);
-            fx.write(bytes);
+/// A SHA-256 over column values, each as its type's tag, then an integer as a
+/// zigzag varint, a REAL as its 8 bytes, a text or blob as its length (a
+/// varint) and bytes: a typical import row fits in two SHA-256 blocks. A REAL
+/// zero is hashed as +0.0: SQLite stores an integral REAL as an integer and
+/// gives -0.0 back as 0.0. Small values are gathered on the stack and hashed
+/// together: an import hashes 13 million of them.
+struct RowHasher {
+    sha: Sha256,
+    buffer: [u8; 128],
+    used: usize,
+}
+
+impl RowHasher {
+    fn new(prefix: &[u8]) -> Self {
+        let mut sha = Sha256::new();
+        sha.update(prefix);
+        RowHasher {
+            sha,
+            buffer: [0; 128],
+            used: 0,
         }
     }
-    // FxHash leaves a change in a value's high bits out of most of its output's
-    // bits; splitmix64's finaliser spreads it over all of them.
-    let mut z = fx.finish();
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    ((z ^ (z >> 31)) >> 56) as u8
+
+    fn flush(&mut self) {
+        self.sha.update(&self.buffer[..self.used]);
+        self.used = 0;
+    }
+
+    /// Hashes one value; returns its hint byte.
+    fn push(&mut self, value: ValueRef<'_>) -> u8 {
+        let mut head = [0u8; 11];
+        let mut body: &[u8] = &[];
+        let head_len = match value {
+            ValueRef::Null => 1,
+            ValueRef::Integer(i) => {
+                head[0] = 1;
+                1 + write_varint(&mut head[1..], zigzag(i))
+            }
+            ValueRef::Real(f) => {
+                let bits = if f == 0.0 { 0 } else { f.to_bits() };
+                head[0] = 2;
+                head[1..9].copy_from_slice(&bits.to_le_bytes());
+                9
+            }
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                head[0] = if matches!(value, ValueRef::Text(_)) {
+                    3
+                } else {
+                    4
+                };
+                body = bytes;
+                1 + write_varint(&mut head[1..], bytes.len() as u64)
+            }
+        };
+        let head = &head[..head_len];
+        for part in [head, body] {
+            if self.used + part.len() > self.buffer.len() {
+                self.flush();
+            }
+            if part.len() > self.buffer.len() {
+                self.sha.update(part);
+            } else {
+                self.buffer[self.used..self.used + part.len()].copy_from_slice(part);
+                self.used += part.len();
+            }
+        }
+        let mut fx = FxHasher::default();
+        fx.write(head);
+        fx.write(body);
+        // FxHash leaves a change in a value's high bits out of most of its
+        // output's bits; splitmix64's finaliser spreads it over all of them.
+        let mut z = fx.finish();
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 56) as u8
+    }
+
+    fn finish(mut self) -> [u8; 32] {
+        self.flush();
+        self.sha.finalize().into()
+    }
 }
 
 /// One observation version a link wrote: its key, its full SHA-256 (which
@@ -451,11 +489,20 @@ fn read_row(table: Table, row: &Row<'_>) -> rusqlite::Result<(Key, RowDigest)> {
 
 /// What one write adds to the chain: its batch, if it wrote observations, the
 /// versions it wrote and the other rows it left.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Link {
     batch: Option<String>,
     versions: Vec<VersionEntry>,
+    /// The versions' manifest section, once [`Link::prepare`] encoded them.
+    prepared: Option<VersionSection>,
     rows: Vec<Entry>,
+}
+
+/// The versions of a link, sorted and encoded.
+struct VersionSection {
+    count: usize,
+    bytes: Vec<u8>,
+    digests: VersionDigests,
 }
 
 /// The chapter, section, indicator and verdict rows of a plan, by key: what a
@@ -468,20 +515,45 @@ impl Link {
         Link::default()
     }
 
-    /// A link for a write whose observation versions carry `batch`, with the
-    /// entries of those it wrote so far (an import hashes them on its checking
-    /// thread while the other one writes).
-    pub fn for_batch(batch: &str, versions: Vec<VersionEntry>) -> Link {
+    /// A link for a write whose observation versions carry `batch`.
+    pub fn for_batch(batch: &str) -> Link {
         Link {
             batch: Some(batch.to_string()),
-            versions,
-            rows: Vec::new(),
+            ..Link::default()
         }
+    }
+
+    /// Makes room for `versions` more versions.
+    pub fn reserve(&mut self, versions: usize) {
+        self.versions.reserve(versions);
     }
 
     /// Records an observation written as `write_observations` writes it.
     pub fn record_observation(&mut self, recording: &Recording<'_>, o: &NewObservation<'_>) {
+        debug_assert!(self.prepared.is_none(), "versions recorded after prepare");
         self.versions.push(observation_entry(recording, o));
+    }
+
+    /// Sorts and encodes the versions recorded so far, and frees them. An
+    /// import does it on its checking thread, which finishes well before the
+    /// writing one, so the end of the write does not wait for it. No version
+    /// may be recorded after.
+    pub fn prepare(&mut self) {
+        if self.prepared.is_some() {
+            return;
+        }
+        let mut versions = std::mem::take(&mut self.versions);
+        // Stable: the versions of one key a write made keep the order it made them.
+        versions.sort_by_key(|v| (v.indicator_id, v.year));
+        let mut digests = VersionDigests::default();
+        for version in &versions {
+            digests.add(version);
+        }
+        self.prepared = Some(VersionSection {
+            count: versions.len(),
+            bytes: encode_versions(&versions),
+            digests,
+        });
     }
 
     /// Records the row of `key` as it is now, read back; a row that is not
@@ -523,6 +595,7 @@ impl Link {
             .query_row(params![indicator_id, year], |r| VersionEntry::read(r, 0))
             .optional()?
         {
+            debug_assert!(self.prepared.is_none(), "versions recorded after prepare");
             self.versions.push(entry);
         }
         Ok(())
@@ -736,26 +809,28 @@ fn seal(
         [],
         |r| r.get(0),
     )?;
+    let mut link = link;
+    link.prepare();
     let Link {
         batch,
-        mut versions,
+        prepared,
         mut rows,
+        ..
     } = link;
-    // Stable: the versions of one key a write made keep the order it made them.
-    versions.sort_by_key(|v| (v.indicator_id, v.year));
+    let VersionSection {
+        count,
+        bytes: mut manifest,
+        digests,
+    } = prepared.expect("prepared above");
     rows.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
-    let manifest = encode(&versions, &rows);
-    let mut full = VersionDigests::default();
-    for version in &versions {
-        full.add(version);
-    }
-    let content = content_digest(&manifest, full);
+    encode_rows(&mut manifest, &rows);
+    let content = content_digest(&manifest, digests);
     let fields = LinkFields {
         previous,
         audit_id,
         batch: batch.as_deref(),
         versions_through,
-        entries: (versions.len() + rows.len()) as i64,
+        entries: (count + rows.len()) as i64,
         content: &content,
     };
     let hash = fields.hash();
@@ -810,8 +885,7 @@ impl LinkFields<'_> {
     /// SHA-256 over the fields, each with its type, after a label that keeps
     /// these hashes apart from any other planeval hashes.
     fn hash(&self) -> String {
-        let mut sha = Sha256::new();
-        sha.update(b"planeval audit chain 1\0");
+        let mut fields = RowHasher::new(b"planeval audit chain 1\0");
         let values = [
             ValueRef::Text(self.previous.as_bytes()),
             ValueRef::Integer(self.audit_id),
@@ -822,68 +896,91 @@ impl LinkFields<'_> {
             ValueRef::Text(self.content.as_bytes()),
         ];
         for value in values {
-            feed(&mut sha, value);
+            fields.push(value);
         }
-        hex(&sha.finalize())
+        hex(&fields.finish())
     }
+}
+
+/// Writes `value` as an unsigned LEB128 number into `out` (room for 10
+/// bytes); returns how many bytes it took.
+fn write_varint(out: &mut [u8], mut value: u64) -> usize {
+    let mut used = 0;
+    while value >= 0x80 {
+        out[used] = (value as u8) | 0x80;
+        value >>= 7;
+        used += 1;
+    }
+    out[used] = value as u8;
+    used + 1
+}
+
+/// A signed number as an unsigned one, so that small negatives stay short.
+fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
 }
 
 /// Appends `value` as an unsigned LEB128 number.
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
+fn put_varint(out: &mut Vec<u8>, value: u64) {
+    let mut bytes = [0; 10];
+    let used = write_varint(&mut bytes, value);
+    out.extend_from_slice(&bytes[..used]);
 }
 
-/// Appends a signed number, zigzag-encoded so small negatives stay short.
+/// Appends a signed number, zigzag-encoded.
 fn put_signed(out: &mut Vec<u8>, value: i64) {
-    put_varint(out, ((value << 1) ^ (value >> 63)) as u64);
+    put_varint(out, zigzag(value));
 }
 
 /// Years are stored from this one, so that each takes a byte.
 const YEAR_BASE: i64 = 2000;
 
-/// A manifest is a run of sections, one per table in tag order: the tag, the
+/// The first section of a manifest, the versions'. A manifest is a run of
+/// sections, one per table in tag order: the tag, the
 /// number of entries, then the entries in key order. Numeric keys are stored
 /// as the difference from the entry before (zigzag varints), years from 2000,
 /// texts as length and bytes. A version entry holds its key, the first
 /// [`LOCATOR`] bytes of its digest and a hint byte per column: 19 bytes for a
 /// typical import row. Any other entry holds its key, 0 for a removed row or 1
 /// followed by its 16-byte digest and a hint byte per column.
-fn encode(versions: &[VersionEntry], rows: &[Entry]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(versions.len() * 20 + rows.len() * 48);
-    if !versions.is_empty() {
-        out.push(Table::Observation as u8);
-        put_varint(&mut out, versions.len() as u64);
-        let mut previous = 0;
-        for version in versions {
-            put_signed(&mut out, version.indicator_id.wrapping_sub(previous));
-            previous = version.indicator_id;
-            put_signed(&mut out, version.year - YEAR_BASE);
-            out.extend_from_slice(&version.locator());
-            out.extend_from_slice(&version.hints);
-        }
+fn encode_versions(versions: &[VersionEntry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(versions.len() * 20 + 16);
+    if versions.is_empty() {
+        return out;
     }
+    out.push(Table::Observation as u8);
+    put_varint(&mut out, versions.len() as u64);
+    let mut previous = 0;
+    for version in versions {
+        put_signed(&mut out, version.indicator_id.wrapping_sub(previous));
+        previous = version.indicator_id;
+        put_signed(&mut out, version.year - YEAR_BASE);
+        out.extend_from_slice(&version.locator());
+        out.extend_from_slice(&version.hints);
+    }
+    out
+}
+
+/// Appends the sections of `rows`, sorted by table and key, to a manifest.
+fn encode_rows(out: &mut Vec<u8>, rows: &[Entry]) {
     for section in rows.chunk_by(|a, b| a.table == b.table) {
         let table = section[0].table;
         out.push(table as u8);
-        put_varint(&mut out, section.len() as u64);
+        put_varint(out, section.len() as u64);
         let mut previous = 0;
         for entry in section {
             match &entry.key {
                 Key::Pair(a, b) => {
-                    put_signed(&mut out, a.wrapping_sub(previous));
+                    put_signed(out, a.wrapping_sub(previous));
                     previous = *a;
-                    put_signed(&mut out, b - YEAR_BASE);
+                    put_signed(out, b - YEAR_BASE);
                 }
                 Key::Id(id) => {
-                    put_signed(&mut out, id.wrapping_sub(previous));
+                    put_signed(out, id.wrapping_sub(previous));
                     previous = *id;
                 }
                 Key::Code(code) => {
-                    put_varint(&mut out, code.len() as u64);
+                    put_varint(out, code.len() as u64);
                     out.extend_from_slice(code.as_bytes());
                 }
             }
@@ -897,7 +994,6 @@ fn encode(versions: &[VersionEntry], rows: &[Entry]) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 /// A version entry as a manifest keeps it.
@@ -1111,7 +1207,8 @@ mod tests {
                 row: Some(RowDigest::of(Table::AuditLog, ints(&[9; 7]))),
             },
         ];
-        let manifest = encode(&versions, &rows);
+        let mut manifest = encode_versions(&versions);
+        encode_rows(&mut manifest, &rows);
         let decoded: Vec<Item> = ManifestReader::new(&manifest)
             .collect::<Result<_, _>>()
             .unwrap();

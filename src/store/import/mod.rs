@@ -20,7 +20,7 @@ use self::plan::{
     PlannedValue,
 };
 use self::read::SourceFile;
-use super::audit::{self, observation_entry, Link, VersionEntry};
+use super::audit::{self, Link};
 use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
 use super::plans::PlanRecord;
@@ -140,15 +140,15 @@ pub fn import_files(
             change_reason: request.reason.as_deref(),
             import_batch: Some(&batch),
         };
-        let (checked, written, entries) =
-            check_and_write(tx, &catalog, plan, files, request, &recording).map_err(write_error)?;
+        let (checked, written, link) =
+            check_and_write(tx, &catalog, plan, files, request, &recording, &batch)
+                .map_err(write_error)?;
         if checked.errors() > 0 {
             return Ok(Decision::RollBack((checked, None)));
         }
         if written == 0 {
             return Ok(Decision::Commit((checked, None)));
         }
-        let link = Link::for_batch(&batch, entries);
         audit_import(tx, link, plan, files, request, &checked, &batch).map_err(write_error)?;
         Ok(Decision::Commit((checked, Some(batch))))
     })?;
@@ -164,8 +164,9 @@ const CHANGES_PER_HANDOVER: usize = 8192;
 
 /// Checks `files` on another thread and writes the changes it finds valid on
 /// this one, in runs, as they come. Returns the check, how many rows were
-/// written and their audit-chain entries, which the checking thread hashes
-/// while this one writes; when the check has errors, the caller must roll back.
+/// written and the link of `batch` for the audit chain, which the checking
+/// thread fills and prepares while this one writes; when the check has errors,
+/// the caller must roll back.
 fn check_and_write(
     tx: &rusqlite::Transaction<'_>,
     catalog: &ImportCatalog,
@@ -173,30 +174,32 @@ fn check_and_write(
     files: &[SourceFile],
     request: &ImportRequest,
     recording: &Recording<'_>,
-) -> rusqlite::Result<(ImportPlan, usize, Vec<VersionEntry>)> {
+    batch: &str,
+) -> rusqlite::Result<(ImportPlan, usize, Link)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PlannedValue>>(4);
     std::thread::scope(|scope| {
         let checker = scope.spawn(move || {
             let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
-            let mut entries = Vec::with_capacity(files.iter().map(|f| f.rows.len()).sum());
+            let mut link = Link::for_batch(batch);
+            link.reserve(files.iter().map(|f| f.rows.len()).sum());
             // A send fails only when the writer has failed and stopped listening;
             // the check then runs to its end, and its result goes unused.
             let checked = plan_import_streaming(catalog, plan, files, request, |value| {
                 if value.action != Action::Unchanged {
-                    entries.push(observation_entry(
-                        recording,
-                        &new_observation(value, request),
-                    ));
+                    link.record_observation(recording, &new_observation(value, request));
                     run.push(value.clone());
                 }
                 if run.len() == CHANGES_PER_HANDOVER {
                     let _ = sender.send(std::mem::take(&mut run));
                 }
             });
-            if checked.errors() == 0 && !run.is_empty() {
-                let _ = sender.send(run);
+            if checked.errors() == 0 {
+                if !run.is_empty() {
+                    let _ = sender.send(run);
+                }
+                link.prepare();
             }
-            (checked, entries)
+            (checked, link)
         });
         let mut written = Ok(0);
         for mut changes in &receiver {
@@ -211,10 +214,10 @@ fn check_and_write(
         }
         // Dropped before waiting for the checker, which may be blocked on a send.
         drop(receiver);
-        let (checked, entries) = checker
+        let (checked, link) = checker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written.map(|written| (checked, written, entries))
+        written.map(|written| (checked, written, link))
     })
 }
 
