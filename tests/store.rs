@@ -185,8 +185,14 @@ fn check_passes_on_the_demo_and_fails_on_a_broken_foreign_key() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("indicator row"), "{}", stdout(&out));
     assert!(stdout(&out).contains("department"), "{}", stdout(&out));
+    // The edit made outside planeval is the second error, from the audit chain.
     assert!(
-        stderr(&out).contains("check found 1 error"),
+        stdout(&out).contains("indicator tiexi-14th/gdp: department_code no longer matches"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("check found 2 error"),
         "{}",
         stderr(&out)
     );

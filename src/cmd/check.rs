@@ -2,6 +2,7 @@
 
 use super::{print, read_store, Output};
 use crate::error::{exit, Error, Result};
+use crate::store::audit::head;
 use crate::store::check::{check, Severity};
 use std::path::Path;
 
@@ -10,6 +11,16 @@ pub fn run(db: &Path, out: Output) -> Result<u8> {
     let findings = check(&store)?;
     for finding in &findings {
         print(&format!("{finding}\n"))?;
+    }
+    // The head on stdout, so a cron job's log keeps it outside the file
+    // (docs/sharing.md, "What the audit chain proves").
+    if let Some(head) =
+        head(store.conn()).map_err(|e| Error::db(db, "reading the audit chain", e))?
+    {
+        println!(
+            "audit chain head: link {} ({} links), {}",
+            head.audit_id, head.links, head.hash
+        );
     }
     let errors = findings
         .iter()

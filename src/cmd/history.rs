@@ -50,7 +50,10 @@ pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
                 e.year.to_string(),
                 format!("{} → {}", optional(e.old_value), optional(e.new_value)),
                 status,
-                text(&e.changed_by),
+                match (&e.changed_by, &e.claimed_by) {
+                    (Some(account), Some(claimed)) => format!("{account} (claims {claimed})"),
+                    (account, _) => text(account),
+                },
                 text(&e.department),
                 text(&e.reason),
                 text(&e.import_batch),

@@ -4,8 +4,9 @@
 use super::{open_store, Output};
 use crate::cli::VerdictArgs;
 use crate::error::{exit, Error, Result};
+use crate::store::audit::{self, Key, Link, Table};
 use crate::store::db::{current_user, now_utc};
-use crate::store::plans::{audit, find_plan};
+use crate::store::plans::find_plan;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
 
@@ -47,8 +48,13 @@ pub fn run(db: &Path, args: &VerdictArgs, out: Output) -> Result<u8> {
             params![indicator, args.year, args.status, args.reason, current_user(), now_utc()],
         )
         .map_err(db_error)?;
-        audit(
+        let mut link = Link::new();
+        let key = Key::Pair(indicator, i64::from(args.year));
+        link.record_row(tx, Table::OfficeVerdict, key)
+            .map_err(db_error)?;
+        audit::append(
             tx,
+            link,
             "verdict",
             &format!("{}/{} {}", plan.code, args.code, args.year),
             &format!("{}: {}", args.status, args.reason),

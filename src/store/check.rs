@@ -1,6 +1,8 @@
-//! `planeval check`: SQLite's own integrity and foreign-key checks, then the
-//! catalog rules a statistics office would apply when reading the file by hand.
+//! `planeval check`: SQLite's own integrity and foreign-key checks, the
+//! catalog rules a statistics office would apply when reading the file by hand,
+//! and the audit chain that tells which rows were changed outside planeval.
 
+use super::audit::verify::verify;
 use super::catalog::{kind_value_problem, squash};
 use super::db::{sqlite_check, Store};
 use super::plans::{all_plans, plan_indicators};
@@ -55,6 +57,12 @@ pub fn check(store: &Store) -> Result<Vec<Finding>> {
         observation_checks(store)
             .map_err(|e| Error::db(store.path(), "checking observations", e))?,
     );
+    // One snapshot for the whole chain: a write committed half-way through
+    // would otherwise look like rows no link recorded.
+    let chain = store.read_snapshot(|| {
+        verify(store.conn()).map_err(|e| Error::db(store.path(), "verifying the audit chain", e))
+    })?;
+    findings.extend(chain);
     Ok(findings)
 }
 

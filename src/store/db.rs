@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "004_versions.sql",
         include_str!("../../sql/004_versions.sql"),
     ),
+    (
+        "005_audit_chain.sql",
+        include_str!("../../sql/005_audit_chain.sql"),
+    ),
 ];
 
 /// The schema version this build of planeval writes.
@@ -1007,13 +1011,54 @@ fn filesystem_magic(_path: &Path) -> Option<i64> {
     None
 }
 
-/// The OS user running planeval, recorded with every change. cron sets
-/// LOGNAME but not always USER, and imports are often run from cron.
+/// The operating-system account planeval runs as, recorded with every change:
+/// the name of the effective user id, or `uid N` when it has no name. It comes
+/// from the kernel, not from `$USER`, which anyone can set (`USER=wang.li
+/// planeval import …` run as root is root's import); a name the user gives is
+/// kept beside it as `claimed_by` (see `audit::claimed_user`).
 pub fn current_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".to_string())
+    static ACCOUNT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ACCOUNT
+        .get_or_init(|| {
+            #[cfg(unix)]
+            {
+                // SAFETY: geteuid has no preconditions and cannot fail.
+                let uid = unsafe { libc::geteuid() };
+                let mut buffer = vec![0 as libc::c_char; 1024];
+                loop {
+                    let mut entry = std::mem::MaybeUninit::<libc::passwd>::zeroed();
+                    let mut found: *mut libc::passwd = std::ptr::null_mut();
+                    // SAFETY: every pointer is to writable memory of the size given;
+                    // getpwuid_r writes the entry's strings into `buffer` only.
+                    let code = unsafe {
+                        libc::getpwuid_r(
+                            uid,
+                            entry.as_mut_ptr(),
+                            buffer.as_mut_ptr(),
+                            buffer.len(),
+                            &mut found,
+                        )
+                    };
+                    if code == libc::ERANGE && buffer.len() < 1 << 20 {
+                        buffer.resize(buffer.len() * 2, 0);
+                        continue;
+                    }
+                    if code != 0 || found.is_null() {
+                        return format!("uid {uid}");
+                    }
+                    // SAFETY: getpwuid_r succeeded, so `found` points to `entry`, whose
+                    // pw_name is a NUL-terminated string inside `buffer`.
+                    let name = unsafe { std::ffi::CStr::from_ptr((*found).pw_name) };
+                    return name.to_string_lossy().into_owned();
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                // No effective uid to ask for; the login name is the best there is.
+                std::env::var("USERNAME").unwrap_or_else(|_| "unknown".to_string())
+            }
+        })
+        .clone()
 }
 
 /// The current UTC time as stored in the database.

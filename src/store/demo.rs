@@ -2,10 +2,11 @@
 //! generated reproducibly from a recipe (`seeds/<plan>/demo.toml`). Every row is
 //! flagged illustrative; nothing here may be presented as official statistics.
 
+use super::audit::{self, numbered_batch, Link};
 use super::catalog::Indicator;
 use super::db::Store;
 use super::observations::{write_observations, NewObservation, Recording};
-use super::plans::{audit, plan_indicators, PlanRecord, StoredIndicator};
+use super::plans::{plan_indicators, PlanRecord, StoredIndicator};
 use crate::error::{Error, Result};
 use crate::model::{unit_is_percent, Better, ObservationStatus, PathShape, TargetKind, ValueKind};
 use serde::Deserialize;
@@ -330,6 +331,8 @@ pub fn write_demo(
         let mut years: Vec<i32> = values.iter().map(|(_, value)| value.year).collect();
         years.sort_unstable();
         years.dedup();
+        let batch = numbered_batch(tx, "demo").map_err(db)?;
+        let mut link = Link::for_batch(&batch);
         let mut written = 0;
         for year in years {
             // Data for a year typically arrives in the spring after it.
@@ -339,19 +342,21 @@ pub fn write_demo(
                 recorded_at: &recorded_at,
                 illustrative: true,
                 change_reason: None,
-                import_batch: None,
+                import_batch: Some(&batch),
             };
             let observations = values
                 .iter()
                 .filter(|(_, value)| value.year == year)
-                .map(|(stored, value)| demo_observation(stored, value, recipe.last_year, source));
+                .map(|(stored, value)| demo_observation(stored, value, recipe.last_year, source))
+                .inspect(|o| link.record_observation(&recording, o));
             written += write_observations(tx, &recording, observations).map_err(db)?;
         }
         for revision in &recipe.revisions {
-            apply_revision(tx, &indicators, revision).map_err(db)?;
+            apply_revision(tx, &indicators, revision, &mut link).map_err(db)?;
         }
-        audit(
+        audit::append(
             tx,
+            link,
             "demo_data",
             &plan.code,
             &format!("{written} illustrative observations"),
@@ -388,6 +393,7 @@ fn apply_revision(
     tx: &rusqlite::Transaction<'_>,
     indicators: &[StoredIndicator],
     revision: &Revision,
+    link: &mut Link,
 ) -> rusqlite::Result<()> {
     let Some(stored) = indicators
         .iter()
@@ -406,8 +412,9 @@ fn apply_revision(
             stored.id,
             revision.year
         ],
-    )
-    .map(drop)
+    )?;
+    // The new value is computed in SQL, so the chain reads it back.
+    link.record_current_observation(tx, stored.id, revision.year)
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! (`diff_snapshots`), so a second edition can say what was revised since the
 //! first.
 
+use super::audit::{self, Key, Link, Table};
 use super::db::{now_utc, Store};
-use super::plans::{audit, PlanRecord};
+use super::plans::PlanRecord;
 use crate::error::{Error, Result};
 use crate::model::{ObservationStatus, ReportKind};
 use rusqlite::{params, OptionalExtension};
@@ -193,8 +194,12 @@ pub fn record_edition(
             params![plan.id, report.as_str(), year, edition, now_utc(), data_hash, snapshot_json],
         )
         .map_err(db)?;
-        audit(
+        let mut link = Link::new();
+        link.record_row(tx, Table::ReportEdition, Key::Id(tx.last_insert_rowid()))
+            .map_err(db)?;
+        audit::append(
             tx,
+            link,
             "report_edition",
             &plan.code,
             &format!("{report} {year} edition {edition}, data {data_hash}"),

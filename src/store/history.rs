@@ -16,8 +16,10 @@ pub struct HistoryEntry {
     pub new_value: Option<f64>,
     pub old_status: Option<String>,
     pub new_status: Option<String>,
-    /// The OS user recorded with the change.
+    /// The operating-system account recorded with the change.
     pub changed_by: Option<String>,
+    /// The name the user gave, when it differed from the account.
+    pub claimed_by: Option<String>,
     /// The department recorded with the change.
     pub department: Option<String>,
     pub reason: Option<String>,
@@ -43,6 +45,7 @@ pub fn indicator_history(
             department: r.get(8)?,
             reason: r.get(9)?,
             import_batch: r.get(10)?,
+            claimed_by: r.get(11)?,
         })
     })?;
     rows.collect()

@@ -1,8 +1,9 @@
 //! The SQLite store: opening the file, the plan catalog, observations, demo
-//! data, the integrity checks, importing departments' figures, the history of
-//! values, values still owed, published report editions, and what the reports
-//! read (commentary, sources).
+//! data, the integrity checks, the audit chain over every write, importing
+//! departments' figures, the history of values, values still owed, published
+//! report editions, and what the reports read (commentary, sources).
 
+pub mod audit;
 pub mod catalog;
 pub mod check;
 pub mod db;

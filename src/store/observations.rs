@@ -1,9 +1,10 @@
 //! Observed values: writing them (every replaced value is kept in
-//! `observation_version` by the schema's triggers) and reading them back for the
-//! evaluation.
+//! `observation_version` by the schema's triggers), what of a written value the
+//! audit chain hashes, and reading values back for the evaluation.
 
 use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement, ToSql, Transaction};
 
 /// One value to record for an indicator and year. The text is borrowed: an
@@ -98,6 +99,51 @@ fn upsert_sql(rows: usize) -> String {
         })
         .collect();
     include_str!("../../sql/upsert_observation.sql").replace("{rows}", &groups.join(",\n       "))
+}
+
+/// The columns of an observation version the audit chain hashes, in hashing
+/// order. `observation` and `observation_version` name them alike, so a value
+/// hashes the same while it is current and after a later write replaced it.
+pub const VERSION_COLUMNS: [&str; 13] = [
+    "indicator_id",
+    "year",
+    "value",
+    "value_kind",
+    "status",
+    "source",
+    "note",
+    "department_code",
+    "recorded_by",
+    "recorded_at",
+    "illustrative",
+    "change_reason",
+    "import_batch",
+];
+
+/// What [`write_observations`] stores for `o` under `recording`, in the order
+/// of [`VERSION_COLUMNS`] and with the types SQLite gives back: an import hashes
+/// its rows from these while writing them, instead of reading them back.
+pub fn version_values<'a>(
+    recording: &Recording<'a>,
+    o: &NewObservation<'a>,
+) -> [ValueRef<'a>; VERSION_COLUMNS.len()] {
+    let text = |t: &'a str| ValueRef::Text(t.as_bytes());
+    let optional = |t: Option<&'a str>| t.map_or(ValueRef::Null, text);
+    [
+        ValueRef::Integer(o.indicator_id),
+        ValueRef::Integer(i64::from(o.year)),
+        ValueRef::Real(o.value),
+        text(o.value_kind.as_str()),
+        text(o.status.as_str()),
+        optional(o.source),
+        optional(o.note),
+        text(o.department),
+        text(recording.recorded_by),
+        text(recording.recorded_at),
+        ValueRef::Integer(i64::from(recording.illustrative)),
+        optional(recording.change_reason),
+        optional(recording.import_batch),
+    ]
 }
 
 fn bind_recording(stmt: &mut Statement<'_>, recording: &Recording<'_>) -> rusqlite::Result<()> {

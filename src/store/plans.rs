@@ -1,8 +1,9 @@
 //! Plans in the database: writing a validated catalog (idempotently, in one
 //! transaction) and reading plans, their structure and indicators back.
 
+use super::audit::{self, catalog_scope, CatalogScope, Link};
 use super::catalog::{Baseline, Catalog, Chapter, Indicator, Section};
-use super::db::{current_user, now_utc, Store};
+use super::db::{now_utc, Store};
 use super::decode;
 use crate::error::{Error, Result};
 use crate::model::{Attribution, Better, Nature, PathShape, TargetKind};
@@ -94,6 +95,10 @@ pub fn load_catalog(store: &mut Store, catalog: &Catalog) -> Result<LoadOutcome>
             }
             None => BTreeSet::new(),
         };
+        let old_scope = match &existing {
+            Some((plan_id, _)) => catalog_scope(tx, *plan_id).map_err(db("reading the catalog"))?,
+            None => CatalogScope::new(),
+        };
         let plan_id = write_plan(tx, catalog).map_err(db("writing plan"))?;
         write_departments(tx, catalog).map_err(db("writing departments"))?;
         let sections =
@@ -118,24 +123,20 @@ pub fn load_catalog(store: &mut Store, catalog: &Catalog) -> Result<LoadOutcome>
                 kept: new_codes.intersection(&old_codes).count(),
             }
         };
-        audit(tx, "catalog_load", &catalog.plan.code, &outcome.to_string())
-            .map_err(db("writing audit log"))?;
+        let mut link = Link::new();
+        let departments = catalog.departments.iter().map(|d| d.code.as_str());
+        link.record_catalog(tx, plan_id, departments, &old_scope)
+            .map_err(db("recording the catalog in the audit chain"))?;
+        audit::append(
+            tx,
+            link,
+            "catalog_load",
+            &catalog.plan.code,
+            &outcome.to_string(),
+        )
+        .map_err(db("writing audit log"))?;
         Ok(outcome)
     })
-}
-
-/// Appends an event to the audit log.
-pub fn audit(
-    tx: &Transaction<'_>,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now_utc(), current_user(), action, subject, detail],
-    )
-    .map(drop)
 }
 
 fn indicator_codes(tx: &Transaction<'_>, plan_id: i64) -> rusqlite::Result<BTreeSet<String>> {

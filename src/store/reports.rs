@@ -2,8 +2,8 @@
 //! evaluation itself: commentary per report and chapter, the date of the latest
 //! change a report shows, and who supplied the data.
 
+use super::audit::{self, Key, Link, Table};
 use super::db::{current_user, now_utc};
-use super::plans::audit;
 use super::Store;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -94,9 +94,14 @@ pub fn set_commentary(
             ),
         }
         .map_err(db)?;
+        let mut link = Link::new();
+        let id = existing.unwrap_or_else(|| tx.last_insert_rowid());
+        link.record_row(tx, Table::Commentary, Key::Id(id))
+            .map_err(db)?;
         let place = chapter.map_or_else(|| "foreword".to_string(), |c| format!("chapter {c}"));
-        audit(
+        audit::append(
             tx,
+            link,
             "commentary",
             &format!("{plan_code}/{} {year} {place}", report.as_str()),
             &format!("{} characters", body.chars().count()),

@@ -20,9 +20,10 @@ use self::plan::{
     PlannedValue,
 };
 use self::read::SourceFile;
+use super::audit::{self, Link};
 use super::db::{now_utc, Decision, Store};
 use super::observations::{write_observations, NewObservation, Recording};
-use super::plans::{audit, PlanRecord};
+use super::plans::PlanRecord;
 use crate::error::{Error, Result};
 use crate::text::escape_controls;
 use sha2::{Digest, Sha256};
@@ -253,15 +254,7 @@ pub fn import_files(
     }
     let path = store.path().to_path_buf();
     let recorded_at = now_utc();
-    let batch = batch_id(files, request, &recorded_at);
-    let recording = Recording {
-        recorded_by: &request.user,
-        recorded_at: &recorded_at,
-        illustrative: false,
-        change_reason: request.reason.as_deref(),
-        import_batch: Some(&batch),
-    };
-    let (checked, written) = store.write_or_roll_back("importing values", |tx| {
+    let (checked, batch) = store.write_or_roll_back("importing values", |tx| {
         if !catalog
             .is_current(tx)
             .map_err(|e| Error::db(&path, "checking the import", e))?
@@ -270,19 +263,35 @@ pub fn import_files(
                 .map_err(|e| Error::db(&path, "reading the catalog again", e))?;
         }
         let write_error = |e| Error::db(&path, "writing imported values", e);
-        let (checked, written) =
-            check_and_write(tx, &catalog, plan, files, request, &recording).map_err(write_error)?;
+        let head = audit::head(tx).map_err(write_error)?;
+        let batch = batch_id(
+            files,
+            request,
+            &recorded_at,
+            head.as_ref().map(|h| h.hash.as_str()),
+        );
+        let recording = Recording {
+            recorded_by: &request.user,
+            recorded_at: &recorded_at,
+            illustrative: false,
+            change_reason: request.reason.as_deref(),
+            import_batch: Some(&batch),
+        };
+        let (checked, written, link) =
+            check_and_write(tx, &catalog, plan, files, request, &recording, &batch)
+                .map_err(write_error)?;
         if checked.errors() > 0 {
-            return Ok(Decision::RollBack((checked, 0)));
+            return Ok(Decision::RollBack((checked, None)));
         }
-        if written > 0 {
-            audit_import(tx, plan, files, request, &checked, &batch).map_err(write_error)?;
+        if written == 0 {
+            return Ok(Decision::Commit((checked, None)));
         }
-        Ok(Decision::Commit((checked, written)))
+        audit_import(tx, link, plan, files, request, &checked, &batch).map_err(write_error)?;
+        Ok(Decision::Commit((checked, Some(batch))))
     })?;
     Ok(ImportOutcome {
         plan: checked,
-        batch: (written > 0).then_some(batch),
+        batch,
     })
 }
 
@@ -291,8 +300,10 @@ pub fn import_files(
 const CHANGES_PER_HANDOVER: usize = 8192;
 
 /// Checks `files` on another thread and writes the changes it finds valid on
-/// this one, in runs, as they come. Returns the check and how many rows were
-/// written; when the check has errors, the caller must roll back.
+/// this one, in runs, as they come. Returns the check, how many rows were
+/// written and the link of `batch` for the audit chain, which the checking
+/// thread fills and prepares while this one writes; when the check has errors,
+/// the caller must roll back.
 fn check_and_write(
     tx: &rusqlite::Transaction<'_>,
     catalog: &ImportCatalog,
@@ -300,40 +311,38 @@ fn check_and_write(
     files: &[SourceFile],
     request: &ImportRequest,
     recording: &Recording<'_>,
-) -> rusqlite::Result<(ImportPlan, usize)> {
+    batch: &str,
+) -> rusqlite::Result<(ImportPlan, usize, Link)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PlannedValue>>(4);
     std::thread::scope(|scope| {
         let checker = scope.spawn(move || {
             let mut run = Vec::with_capacity(CHANGES_PER_HANDOVER);
+            let mut link = Link::for_batch(batch);
+            link.reserve(files.iter().map(|f| f.rows.len()).sum());
             // A send fails only when the writer has failed and stopped listening;
             // the check then runs to its end, and its result goes unused.
             let checked = plan_import_streaming(catalog, plan, files, request, |value| {
                 if value.action != Action::Unchanged {
+                    link.record_observation(recording, &new_observation(value, request));
                     run.push(value.clone());
                 }
                 if run.len() == CHANGES_PER_HANDOVER {
                     let _ = sender.send(std::mem::take(&mut run));
                 }
             });
-            if checked.errors() == 0 && !run.is_empty() {
-                let _ = sender.send(run);
+            if checked.errors() == 0 {
+                if !run.is_empty() {
+                    let _ = sender.send(run);
+                }
+                link.prepare();
             }
-            checked
+            (checked, link)
         });
         let mut written = Ok(0);
         for mut changes in &receiver {
             // In key order, so SQLite appends to its indexes instead of seeking.
             changes.sort_unstable_by_key(|v| (v.indicator_id, v.year));
-            let rows = changes.iter().map(|v| NewObservation {
-                indicator_id: v.indicator_id,
-                year: v.year,
-                value: v.value,
-                value_kind: v.value_kind,
-                status: v.status,
-                source: v.source.as_deref(),
-                department: &request.department,
-                note: v.note.as_deref(),
-            });
+            let rows = changes.iter().map(|v| new_observation(v, request));
             written =
                 written.and_then(|total| Ok(total + write_observations(tx, recording, rows)?));
             if written.is_err() {
@@ -342,30 +351,54 @@ fn check_and_write(
         }
         // Dropped before waiting for the checker, which may be blocked on a send.
         drop(receiver);
-        let checked = checker
+        let (checked, link) = checker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written.map(|written| (checked, written))
+        written.map(|written| (checked, written, link))
     })
 }
 
-/// `20250314T101502Z-1a2b3c4d`: when, and a digest of the files and the request,
-/// so two batches are told apart in the history and the audit log.
-pub fn batch_id(files: &[SourceFile], request: &ImportRequest, now: &str) -> String {
+/// The row a checked value becomes.
+fn new_observation<'a>(v: &'a PlannedValue, request: &'a ImportRequest) -> NewObservation<'a> {
+    NewObservation {
+        indicator_id: v.indicator_id,
+        year: v.year,
+        value: v.value,
+        value_kind: v.value_kind,
+        status: v.status,
+        source: v.source.as_deref(),
+        department: &request.department,
+        note: v.note.as_deref(),
+    }
+}
+
+/// `20250314T101502Z-1a2b3c4d`: when, and a digest of the files, the department
+/// and the audit chain's head (`previous`, the newest link's hash), so two
+/// batches are told apart in the history and the audit log even when the same
+/// files are imported twice within a second.
+pub fn batch_id(
+    files: &[SourceFile],
+    request: &ImportRequest,
+    now: &str,
+    previous: Option<&str>,
+) -> String {
     let mut hasher = Sha256::new();
     for file in files {
         hasher.update(file.name.as_bytes());
         hasher.update(file.digest.as_bytes());
     }
     hasher.update(request.department.as_bytes());
+    hasher.update(previous.unwrap_or_default().as_bytes());
     let digest = super::catalog::hex(&hasher.finalize());
     let compact: String = now.chars().filter(|c| *c != '-' && *c != ':').collect();
     format!("{compact}-{}", &digest[..8])
 }
 
-/// The audit-log entry of an import: the batch, who, how, the files and the counts.
+/// The audit-log entry of an import, with its link: the batch, who, how, the
+/// files and the counts.
 fn audit_import(
     tx: &rusqlite::Transaction<'_>,
+    link: Link,
     plan: &PlanRecord,
     files: &[SourceFile],
     request: &ImportRequest,
@@ -387,7 +420,7 @@ fn audit_import(
         "unchanged": checked.count(Action::Unchanged),
         "left_empty": checked.left_empty,
     });
-    audit(tx, "import", &plan.code, &detail.to_string())
+    audit::append(tx, link, "import", &plan.code, &detail.to_string())
 }
 
 #[cfg(test)]
