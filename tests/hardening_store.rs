@@ -176,7 +176,8 @@ fn a_backup_without_a_plan_or_of_a_newer_planeval_is_not_restored() {
         .unwrap()
         .execute_batch(
             "PRAGMA foreign_keys = ON; DELETE FROM observation;
-             DELETE FROM observation_version; DELETE FROM plan;",
+             DELETE FROM observation_version; DELETE FROM plan;
+             DELETE FROM audit_chain; DELETE FROM audit_log;",
         )
         .unwrap();
     let out = planeval_db(&db, &["restore", path_str(&no_plan), "--force"]);
@@ -257,23 +258,51 @@ fn init_makes_a_database_of_an_empty_file_but_not_of_a_foreign_one() {
 }
 
 #[test]
-fn an_unmarked_file_of_an_earlier_planeval_is_read_and_marked_by_its_next_write() {
-    let (_dir, db) = init_db();
+fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup() {
+    let (dir, db) = init_db();
     assert_eq!(application_id(&db), APPLICATION_ID);
-    // As planeval wrote it before it marked its files (schema 4, no mark).
+    // As planeval wrote it before it marked its files: schema 4, no mark.
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "DROP VIEW v_audit_chain; DROP TABLE audit_chain;
+             ALTER TABLE audit_log DROP COLUMN claimed_by;
+             PRAGMA user_version = 4; PRAGMA application_id = 0;",
+        )
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    // This planeval cannot read schema 4, so the first command migrates it.
+    ok(planeval_db(&db, &["plan"]));
+    assert_eq!(application_id(&db), APPLICATION_ID);
+    let kept = dir.path().join("plan.db.schema-v4.bak");
+    assert_eq!(application_id(&kept), 0);
+    assert_eq!(count(&kept, "SELECT count(*) FROM plan"), 1);
+    assert_ne!(std::fs::read(&db).unwrap(), before);
+    ok(planeval_db(&db, &["check"]));
+    ok(planeval_db(
+        &db,
+        &["import", path_str(&sci_values()), "--department", "sci"],
+    ));
+}
+
+/// A schema-5 file without the mark was never written by planeval: planeval
+/// marks every file from schema 5 on, so it is another program's.
+#[test]
+fn an_unmarked_file_of_the_current_schema_is_not_taken_for_planevals() {
+    let (_dir, db) = init_db();
     Connection::open(&db)
         .unwrap()
         .pragma_update(None, "application_id", 0)
         .unwrap();
     let before = fingerprint(&db);
-    ok(planeval_db(&db, &["plan"]));
-    ok(planeval_db(&db, &["check"]));
-    assert_eq!(fingerprint(&db), before, "reading does not mark it");
-    ok(planeval_db(
-        &db,
-        &["import", path_str(&sci_values()), "--department", "sci"],
-    ));
-    assert_eq!(application_id(&db), APPLICATION_ID);
+    let out = planeval_db(&db, &["plan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a planeval database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fingerprint(&db), before);
 }
 
 #[test]
