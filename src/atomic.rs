@@ -85,7 +85,7 @@ impl FileSet {
                 return Err(Error::io(&file.path, e));
             }
         }
-        let mut directories: Vec<&Path> = staged.iter().map(|f| directory_of(&f.path)).collect();
+        let mut directories: Vec<&Path> = staged.iter().map(|f| folder_of(&f.path)).collect();
         directories.dedup();
         for dir in directories {
             sync_directory(dir);
@@ -148,7 +148,7 @@ fn remove_stale_temporaries(path: &Path) {
     let Some(name) = path.file_name().and_then(OsStr::to_str) else {
         return;
     };
-    let Ok(entries) = std::fs::read_dir(directory_of(path)) else {
+    let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
         return;
     };
     let now = SystemTime::now();
@@ -182,11 +182,23 @@ fn write_and_sync(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn directory_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
+/// The folder holding `path` (`.` for a bare file name): where its temporary
+/// files, its lock's companions and its database's journals go.
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Removes a file, link or folder at `path` (a link itself, never its target).
+pub fn remove_if_present(path: &Path) -> Result<()> {
+    let removed = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => Err(e),
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+    };
+    removed.map_err(|e| Error::io(path, e))
 }
 
 /// Makes the renames themselves durable. Best effort: some file systems refuse

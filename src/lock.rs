@@ -11,6 +11,7 @@
 //! followed at all, and anything but a regular file is refused. Who holds the
 //! lock is read from the kernel's list of locks instead of from the file.
 
+use crate::atomic::folder_of;
 use crate::error::{Error, Result};
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
@@ -162,17 +163,13 @@ fn create_error(path: &Path, error: std::io::Error) -> Error {
     ) {
         return Error::io(path, error);
     }
-    let folder = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
     Error::Refused {
         path: path.to_path_buf(),
         reason: format!(
             "the run lock cannot be created: {error} in {}; pass --lock with a file in a \
              folder you may write, or ask someone who may write there to run a report once \
              (the lock file it leaves can then be used by every account)",
-            folder.display()
+            folder_of(path).display()
         ),
     }
 }

@@ -4,6 +4,7 @@
 //! replaces a database when told to.
 
 use super::{read_store, Output};
+use crate::atomic::remove_if_present;
 use crate::cli::{BackupArgs, RestoreArgs};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
@@ -52,8 +53,7 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
     let scratch = process_sibling(db, "restore");
     // A folder of its own, created here: a link planted under its name is
     // removed (not followed), and the copy never lands in another folder.
-    remove_database_files(&scratch);
-    let _ = std::fs::remove_dir_all(&scratch);
+    remove_if_present(&scratch)?;
     std::fs::create_dir(&scratch).map_err(|e| Error::io(&scratch, e))?;
     let copy = scratch.join("source.db");
     let restored = checked_copy(&args.src, &copy).and_then(|plans| {

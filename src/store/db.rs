@@ -4,6 +4,7 @@
 //! write, and write transactions that wait politely for other writers instead
 //! of failing with "database is locked". docs/sharing.md states the guarantees.
 
+use crate::atomic::folder_of;
 use crate::error::{is_corrupt, Error, Result};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, MAIN_DB};
@@ -930,13 +931,6 @@ fn file_uri(path: &Path) -> String {
     uri
 }
 
-/// The folder holding `path` (`.` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
 /// Whether this process may write (create files in) `path`, as the kernel
 /// decides for its real user: root may write anything.
 #[cfg(unix)]
@@ -977,10 +971,7 @@ fn network_filesystem(path: &Path) -> Option<&'static str> {
     let probe = if path.exists() {
         path.to_path_buf()
     } else {
-        path.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
+        folder_of(path).to_path_buf()
     };
     let magic = filesystem_magic(&probe)?;
     NETWORK_FILESYSTEMS

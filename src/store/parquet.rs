@@ -5,6 +5,7 @@
 use super::observations::plan_observations;
 use super::plans::{all_plans, plan_indicators};
 use super::Store;
+use crate::atomic::remove_if_present;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -81,17 +82,6 @@ fn refuse_foreign_folder(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Removes a file, link or folder at `path` (a link itself, never its target).
-fn remove_if_present(path: &Path) -> Result<()> {
-    let removed = match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => Err(e),
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
-        Ok(_) => std::fs::remove_file(path),
-    };
-    removed.map_err(|e| Error::io(path, e))
 }
 
 /// Puts the complete `staging` folder in `dir`'s place. The old export is moved
