@@ -90,7 +90,8 @@ pub fn report_year(plan: &PlanRecord, kind: ReportKind, year: Option<i32>) -> Re
 }
 
 /// A report ready to render: what it prints, and its edition, to record once
-/// its files are written (`prepared.edition.record(&mut store)`).
+/// its files are written (`record`, or `record_unless_read_only` where a reader
+/// without write access may run the report).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Everything the report prints.
