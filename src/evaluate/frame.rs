@@ -1,14 +1,13 @@
 //! The table work of the evaluation, in polars lazy queries: flag impossible or
-//! out-of-period values, keep what is valid up to the report year, group each
-//! indicator's values into a series, and count lights for the roll-ups. The same
-//! queries run for one plan or for every plan in the file.
+//! out-of-period values, keep what is valid up to the report year, and group each
+//! indicator's values into a series. The same queries run for one plan or for
+//! every plan in the file; the rules and the roll-ups then run per plan.
 
-use super::result::{
-    DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
-};
-use super::rules::{assess, Series, Status, TargetSpec, Thresholds};
+use super::result::{DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation};
+use super::rollup::RollUps;
+use super::rules::{assess, Series, TargetSpec, Thresholds};
 use crate::error::{Error, Result};
-use crate::model::{unit_is_percent, Nature, TargetKind, ValueKind};
+use crate::model::{unit_is_percent, TargetKind, ValueKind};
 use crate::store::observations::StoredObservation;
 use crate::store::plans::{PlanRecord, StoredIndicator};
 use polars::prelude::*;
@@ -52,7 +51,7 @@ pub fn evaluate(
     }
     // The rules are independent per plan; with thousands of plans they are the
     // largest part of the evaluation, so they run on every core.
-    let mut evaluations: Vec<PlanEvaluation> = input
+    Ok(input
         .plans
         .par_iter()
         .map(|plan| {
@@ -75,14 +74,12 @@ pub fn evaluate(
             PlanEvaluation {
                 plan: plan.clone(),
                 year,
+                rollups: RollUps::of(&indicators),
                 indicators,
-                rollups: RollUps::default(),
                 problems: plan_problems,
             }
         })
-        .collect();
-    roll_up(&mut evaluations).map_err(polars_error)?;
-    Ok(evaluations)
+        .collect())
 }
 
 /// Observations joined with what their indicator allows, sorted by indicator and
@@ -341,93 +338,5 @@ fn indicator_result(
         series: chained_series,
         illustrative: series.illustrative,
         data_problems,
-    }
-}
-
-/// Counts lights for every plan by chapter, department and nature: one polars
-/// group-by per key over all plans, whatever their number.
-fn roll_up(evaluations: &mut [PlanEvaluation]) -> PolarsResult<()> {
-    let rows = || {
-        evaluations
-            .iter()
-            .enumerate()
-            .flat_map(|(p, e)| e.indicators.iter().map(move |i| (p as u32, i)))
-    };
-    let frame = df!(
-        "plan" => rows().map(|(p, _)| p).collect::<Vec<_>>(),
-        "chapter" => rows().map(|(_, i)| i.chapter).collect::<Vec<u32>>(),
-        "department" => rows().map(|(_, i)| i.department.clone()).collect::<Vec<_>>(),
-        "nature" => rows().map(|(_, i)| i.nature.as_str()).collect::<Vec<_>>(),
-        "status" => rows().map(|(_, i)| i.status().as_str()).collect::<Vec<_>>(),
-    )?;
-    let count_by = |key: &str| -> PolarsResult<Vec<(usize, String, Status, usize)>> {
-        let counted = frame
-            .clone()
-            .lazy()
-            .group_by([col("plan"), col(key), col("status")])
-            .agg([len().alias("n")])
-            .sort(["plan", key, "status"], SortMultipleOptions::default())
-            .collect()?;
-        let plans = counted.column("plan")?.u32()?.clone();
-        // Keys are text whatever their type; the counted frame is small.
-        let keys = counted.column(key)?.cast(&DataType::String)?;
-        let keys = keys.str()?;
-        let statuses = counted.column("status")?.str()?.clone();
-        let counts = counted.column("n")?.cast(&DataType::UInt64)?;
-        let counts = counts.u64()?;
-        Ok((0..counted.height())
-            .filter_map(|row| {
-                Some((
-                    plans.get(row)? as usize,
-                    keys.get(row)?.to_string(),
-                    Status::parse(statuses.get(row)?)?,
-                    counts.get(row)? as usize,
-                ))
-            })
-            .collect())
-    };
-    for evaluation in evaluations.iter_mut() {
-        for indicator in &evaluation.indicators {
-            evaluation.rollups.overall.add(indicator.status(), 1);
-        }
-    }
-    for (plan, key, status, n) in count_by("chapter")? {
-        let chapter: u32 = key.parse().unwrap_or_default();
-        accumulate(
-            &mut evaluations[plan].rollups.by_chapter,
-            chapter,
-            status,
-            n,
-        );
-    }
-    for (plan, key, status, n) in count_by("department")? {
-        accumulate(&mut evaluations[plan].rollups.by_department, key, status, n);
-    }
-    for (plan, key, status, n) in count_by("nature")? {
-        if let Some(nature) = Nature::parse(&key) {
-            accumulate(&mut evaluations[plan].rollups.by_nature, nature, status, n);
-        }
-    }
-    for evaluation in evaluations.iter_mut() {
-        evaluation
-            .rollups
-            .by_chapter
-            .sort_by_key(|(chapter, _)| *chapter);
-        evaluation
-            .rollups
-            .by_nature
-            .sort_by_key(|(nature, _)| *nature);
-    }
-    Ok(())
-}
-
-fn accumulate<K: PartialEq>(groups: &mut Vec<(K, StatusCounts)>, key: K, status: Status, n: usize) {
-    match groups.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, counts)) => counts.add(status, n),
-        None => {
-            let mut counts = StatusCounts::default();
-            counts.add(status, n);
-            groups.push((key, counts));
-        }
     }
 }

@@ -1,19 +1,20 @@
 //! The evaluation engine: targets and observations in, one verdict per
 //! indicator out. `frame` does the table work in polars (validation, filtering,
-//! grouping, roll-ups) for one plan or thousands at once; `rules` holds the pure
-//! functions that assess one indicator; `config` the documented thresholds;
-//! `input` loads a plan's input from the store.
+//! grouping) for one plan or thousands at once; `rules` holds the pure
+//! functions that assess one indicator, one file per family of targets;
+//! `rollup` counts the lights; `result` is what the report layer reads;
+//! `config` the documented thresholds; `load` loads a plan's input from the store.
 
 pub mod config;
 pub mod frame;
 pub mod load;
 pub mod result;
+pub mod rollup;
 pub mod rules;
 
 pub use config::Config;
 pub use frame::{evaluate, EvaluationInput};
 pub use load::load_input;
-pub use result::{
-    DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
-};
+pub use result::{DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation};
+pub use rollup::{RollUps, StatusCounts};
 pub use rules::{Status, Thresholds};

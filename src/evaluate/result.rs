@@ -1,6 +1,7 @@
 //! The evaluation's output: one record per indicator, the data problems found,
-//! and roll-ups. The report layer reads these and nothing else.
+//! and the roll-ups (counted in `rollup`). The report layer reads these and nothing else.
 
+use super::rollup::RollUps;
 use super::rules::{Assessment, Status};
 use crate::model::{Better, Nature, PathShape, TargetKind};
 use crate::store::plans::PlanRecord;
@@ -59,48 +60,6 @@ impl IndicatorResult {
     pub fn status(&self) -> Status {
         self.assessment.status
     }
-}
-
-/// Counts of indicators by light.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct StatusCounts {
-    pub green: usize,
-    pub yellow: usize,
-    pub red: usize,
-    pub grey: usize,
-    pub total: usize,
-}
-
-impl StatusCounts {
-    /// Adds `n` indicators with `status`.
-    pub fn add(&mut self, status: Status, n: usize) {
-        match status {
-            Status::Green => self.green += n,
-            Status::Yellow => self.yellow += n,
-            Status::Red => self.red += n,
-            Status::Grey => self.grey += n,
-        }
-        self.total += n;
-    }
-
-    /// The count for one light.
-    pub fn get(&self, status: Status) -> usize {
-        match status {
-            Status::Green => self.green,
-            Status::Yellow => self.yellow,
-            Status::Red => self.red,
-            Status::Grey => self.grey,
-        }
-    }
-}
-
-/// Status counts for the plan and by chapter, department and nature.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct RollUps {
-    pub overall: StatusCounts,
-    pub by_chapter: Vec<(u32, StatusCounts)>,
-    pub by_department: Vec<(String, StatusCounts)>,
-    pub by_nature: Vec<(Nature, StatusCounts)>,
 }
 
 /// The evaluation of one plan for one year.
