@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod export;
 pub mod lock;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod store;
 pub mod text;

@@ -4,8 +4,9 @@
 //! Golden snapshots (insta) pin the context JSON and key HTML fragments.
 
 use planeval::evaluate::Thresholds;
-use planeval::report::{self, ReportRequest};
-use planeval::store::reports::ReportKind;
+use planeval::model::ReportKind;
+use planeval::pipeline;
+use planeval::report::ReportRequest;
 use planeval::store::Store;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, BTreeSet};
@@ -624,7 +625,7 @@ fn commentary_from_the_database_and_from_files_is_rendered_in_place() {
 /// (the chart model stays in the snapshot; the SVG has its own snapshots).
 fn demo_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_json::Value {
     let store = Store::open(db).unwrap();
-    let prepared = report::prepare(
+    let prepared = pipeline::prepare(
         &store,
         &Thresholds::default(),
         &ReportRequest {

@@ -2,17 +2,15 @@
 //! indicator out. `frame` does the table work in polars (validation, filtering,
 //! grouping, roll-ups) for one plan or thousands at once; `rules` holds the pure
 //! functions that assess one indicator; `config` the documented thresholds;
-//! `input` loads a plan's input from the store.
+//! the input comes from the store's snapshot (`store::snapshot`).
 
 pub mod config;
 pub mod frame;
-pub mod load;
 pub mod result;
 pub mod rules;
 
 pub use config::Config;
 pub use frame::{evaluate, EvaluationInput};
-pub use load::load_input;
 pub use result::{
     DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
 };

@@ -4,7 +4,7 @@
 use super::context::ReportContext;
 use super::templates::Templates;
 use crate::error::Result;
-use crate::store::reports::ReportKind;
+use crate::model::ReportKind;
 
 /// Renders a report context to an HTML document.
 pub fn render(context: &ReportContext, templates: &Templates) -> Result<String> {

@@ -4,6 +4,8 @@
 
 use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
+
+pub use crate::model::StoredObservation;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement, ToSql, Transaction};
 
@@ -185,17 +187,6 @@ fn bind_from<const N: usize>(
         stmt.raw_bind_parameter(offset + index + 1, value)?;
     }
     Ok(())
-}
-
-/// An observation as stored, flattened for the evaluation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredObservation {
-    pub indicator_id: i64,
-    pub year: i32,
-    pub value: f64,
-    pub value_kind: ValueKind,
-    pub status: ObservationStatus,
-    pub illustrative: bool,
 }
 
 /// Observations of one plan (or of all plans when `plan_id` is None), in storage
