@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{unit_is_percent, Nature, TargetKind, ValueKind};
 use crate::model::{PlanRecord, StoredIndicator};
 
-pub use crate::model::EvaluationInput;
+use crate::model::EvaluationInput;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;

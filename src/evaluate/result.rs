@@ -5,7 +5,7 @@ use super::rules::{Assessment, Status};
 use crate::model::PlanRecord;
 use crate::model::{Better, Nature, PathShape, TargetKind};
 
-pub use crate::model::OfficeVerdict;
+use crate::model::OfficeVerdict;
 use serde::Serialize;
 
 /// A value that was excluded from the verdict, and why.

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use crate::model::edition::NewEdition;
-pub use crate::model::edition::{Edition, Snapshot, SnapshotEntry};
+use crate::model::edition::{Edition, Snapshot, SnapshotEntry};
 use crate::model::EvaluationInput;
 use rayon::prelude::*;
 

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::DataSource;
 
-pub use crate::model::{CommentaryChapter, StoredCommentary};
+use crate::model::{CommentaryChapter, StoredCommentary};
 
-// cmd/bench.rs still names the kind by this path.
+// cmd/bench.rs (the cmd helper's) still names the kind by this path.
 pub use crate::model::ReportKind;
 
 /// Every commentary stored for one report of one plan and year, foreword first.
