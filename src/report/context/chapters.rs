@@ -4,13 +4,11 @@
 
 use super::*;
 
-/// Commentary rendered in place, or the neutral placeholder.
+/// Commentary as written (Markdown), or the neutral placeholder.
 #[derive(Debug, Clone, Serialize)]
 pub struct Commentary {
-    /// The Markdown as written (empty for the placeholder).
+    /// The Markdown as written, or the placeholder sentence.
     pub markdown: String,
-    /// The HTML to insert (the placeholder paragraph when nothing was written).
-    pub html: SafeHtml,
     /// True when nothing was written and the placeholder is shown.
     pub is_placeholder: bool,
     /// Where it came from: a file name (`chapter-03.md`), "数据库", or empty for the placeholder.
@@ -153,7 +151,6 @@ pub(super) fn commentary(set: &CommentarySet, chapter: Option<u32>) -> Commentar
     match set.get(chapter) {
         Some(entry) => Commentary {
             markdown: entry.markdown.clone(),
-            html: SafeHtml(markdown::to_html(&entry.markdown)),
             is_placeholder: false,
             source: entry.source.clone(),
         },
@@ -165,7 +162,6 @@ pub(super) fn commentary(set: &CommentarySet, chapter: Option<u32>) -> Commentar
             };
             Commentary {
                 markdown: text.to_string(),
-                html: SafeHtml(markdown::to_html(text)),
                 is_placeholder: true,
                 source: String::new(),
             }

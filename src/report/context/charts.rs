@@ -4,7 +4,7 @@
 
 use super::*;
 
-/// A chart: the model (for the PDF) and its SVG (for HTML).
+/// A chart: its model, which each renderer draws (SVG in HTML, the PDF layout).
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartBlock {
     /// Unique element id in the document.
@@ -13,10 +13,8 @@ pub struct ChartBlock {
     pub title: String,
     /// What the chart shows, printed under it.
     pub caption: String,
-    /// The chart model, drawn by the PDF renderer.
+    /// The chart model.
     pub chart: Chart,
-    /// The chart drawn as inline SVG.
-    pub svg: SafeHtml,
 }
 
 pub(super) fn chart_block(id: String, chart: Chart, caption: String) -> ChartBlock {
@@ -24,13 +22,11 @@ pub(super) fn chart_block(id: String, chart: Chart, caption: String) -> ChartBlo
         Chart::Progress(c) => c.title.clone(),
         Chart::Trend(c) => c.title.clone(),
     };
-    let svg = SafeHtml(svg::render(&chart, &id));
     ChartBlock {
         id,
         title,
         caption,
         chart,
-        svg,
     }
 }
 
