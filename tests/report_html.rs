@@ -475,7 +475,7 @@ fn a_template_override_replaces_only_that_file() {
     let templates = template_dir(
         dir.path(),
         "commentary.html",
-        "<div class=\"my-commentary\">{{ commentary.html }}</div>\n",
+        "<div class=\"my-commentary\">{{ commentary.markdown | markdown }}</div>\n",
     );
     let out = dir.path().join("out");
     ok(planeval(&[
@@ -675,12 +675,14 @@ fn mini_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_js
     )
     .unwrap();
     let mut json = serde_json::to_value(&prepared.context).unwrap();
-    redact(&mut json);
+    let short_hash = prepared.edition.data_hash[..12].to_string();
+    redact(&mut json, &short_hash);
     json
 }
 
-/// Replaces every volatile field by a marker, wherever it is nested.
-fn redact(value: &mut serde_json::Value) {
+/// Replaces every volatile field by a marker, wherever it is nested, and the
+/// short data hash wherever a sentence quotes it.
+fn redact(value: &mut serde_json::Value, short_hash: &str) {
     const VOLATILE: &[&str] = &[
         "data_hash",
         "data_hash_short",
@@ -693,11 +695,14 @@ fn redact(value: &mut serde_json::Value) {
                 if VOLATILE.contains(&key.as_str()) && value.is_string() {
                     *value = "[redacted]".into();
                 } else {
-                    redact(value);
+                    redact(value, short_hash);
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact(v, short_hash)),
+        serde_json::Value::String(text) if text.contains(short_hash) => {
+            *text = text.replace(short_hash, "[hash]");
+        }
         _ => {}
     }
 }
