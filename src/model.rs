@@ -1,6 +1,11 @@
 //! The vocabulary shared by the store, the evaluation and the reports: what kind
-//! of target an indicator has, its nature, which direction is good, and so on.
-//! Each enum round-trips through the text stored in SQLite and in catalog files.
+//! of target an indicator has, its nature, which direction is good, the status
+//! light, the report kinds, and so on; each enum round-trips through the text
+//! stored in SQLite and in catalog files. Also the plain data the layers hand
+//! each other: the plan (its `plan.toml` and stored record, with the one check
+//! that a year lies inside it), chapters and data sources here, what the store
+//! reads for an evaluation and a report in [`stored`], and report editions in
+//! [`edition`].
 
 use serde::Serialize;
 use std::fmt;
