@@ -2,7 +2,14 @@
 //! notes with what changed since the previous edition (method_notes.html,
 //! data_notes.html, edition_changes.html).
 
-use super::*;
+use super::wording::plan_time_elapsed;
+use super::{ContextInputs, StatusView};
+use crate::evaluate::Status;
+use crate::model::edition::EditionChange;
+use crate::model::ObservationStatus;
+use crate::text::percent;
+use serde::Serialize;
+use std::collections::HashMap;
 
 /// Annex: the method.
 #[derive(Debug, Clone, Serialize)]

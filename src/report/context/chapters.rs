@@ -2,7 +2,19 @@
 //! per plan chapter with its sections, its commentary and its table of
 //! indicators, every figure formatted.
 
-use super::*;
+use super::charts::{
+    chart_block, key_indicators, progress_chart, trend_chart, ChartBlock, TRENDS_PER_CHAPTER,
+};
+use super::summary::counts_sentence;
+use super::wording::{chinese_numeral, need_sentence, projection_text, target_text};
+use super::{ContextInputs, StatusView, DEMO_NOTICE};
+use crate::evaluate::IndicatorResult;
+use crate::model::{Chapter, Nature, ReportKind, TargetKind};
+use crate::report::chart::Chart;
+use crate::report::commentary::CommentarySet;
+use crate::text::{number, percent, value};
+use serde::Serialize;
+use std::collections::HashMap;
 
 /// Commentary as written (Markdown), or the neutral placeholder.
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,13 @@
 //! indicators, as chart models; the renderers draw them (SVG for HTML, the
 //! PDF layout for PDF).
 
-use super::*;
+use super::status_color;
+use crate::evaluate::path::PlannedPath;
+use crate::evaluate::rules::TargetSpec;
+use crate::evaluate::{IndicatorResult, PlanEvaluation};
+use crate::model::Nature;
+use crate::report::chart::{Chart, ProgressBar, ProgressChart, TrendChart};
+use serde::Serialize;
 
 /// A chart: its model, which each renderer draws (SVG in HTML, the PDF layout).
 #[derive(Debug, Clone, Serialize)]

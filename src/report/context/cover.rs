@@ -2,7 +2,12 @@
 //! printed date (from the data or `SOURCE_DATE_EPOCH`, never the clock) and
 //! the entries that link to each part.
 
-use super::*;
+use super::annexes::{DataNotes, EditionNotes, MethodNotes};
+use super::chapters::ChapterPart;
+use super::lagging::{Lagging, MidtermReview};
+use super::summary::Summary;
+use super::wording::Labels;
+use serde::Serialize;
 
 /// The cover page (红头 style).
 #[derive(Debug, Clone, Serialize)]

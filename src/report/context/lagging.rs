@@ -1,7 +1,12 @@
 //! The lagging indicators (lagging.html) and the mid-term review
 //! (midterm_review.html).
 
-use super::*;
+use super::chapters::{indicator_columns, IndicatorRow, IndicatorTable, RowBuilder};
+use super::wording::plan_time_elapsed;
+use super::ContextInputs;
+use crate::evaluate::Status;
+use crate::model::Nature;
+use serde::Serialize;
 
 /// 滞后指标.
 #[derive(Debug, Clone, Serialize)]

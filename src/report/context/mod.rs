@@ -9,18 +9,12 @@
 //! Building it is deterministic: no clock is read; the printed date comes from
 //! the data (or `SOURCE_DATE_EPOCH`), and every list keeps plan order.
 
-use super::chart::{Chart, ProgressBar, ProgressChart, Rgb, TrendChart};
+use super::chart::Rgb;
 use super::commentary::CommentarySet;
 use super::edition::ReportEdition;
-use crate::evaluate::path::{period_elapsed, PlannedPath};
-use crate::evaluate::rules::TargetSpec;
-use crate::evaluate::{IndicatorResult, PlanEvaluation, Status, StatusCounts, Thresholds};
-use crate::model::edition::EditionChange;
-use crate::model::{Better, Nature, ObservationStatus, TargetKind};
+use crate::evaluate::{PlanEvaluation, Status, Thresholds};
 use crate::model::{Chapter, DataSource, ReportKind};
-use crate::text::{number, percent, value, with_unit};
 use serde::Serialize;
-use std::collections::HashMap;
 
 mod annexes;
 mod chapters;
@@ -30,6 +24,7 @@ mod lagging;
 mod summary;
 mod wording;
 
+// The parts' types are the context's public API; their builders are for `build`.
 pub use annexes::*;
 pub use chapters::*;
 pub use charts::*;

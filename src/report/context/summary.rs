@@ -1,7 +1,13 @@
 //! The summary (summary.html): the headline figures, the lights counted for the
 //! plan and by chapter, department and nature.
 
-use super::*;
+use super::chapters::{indicator_columns, ChapterPart, IndicatorTable, RowBuilder};
+use super::wording::{plan_time_elapsed, target_with_unit};
+use super::{ContextInputs, StatusView};
+use crate::evaluate::{Status, StatusCounts};
+use crate::model::{Nature, ReportKind};
+use crate::text::percent;
+use serde::Serialize;
 
 /// The count of one light.
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,12 @@
 //! The report's fixed wording and the sentences built from figures: labels,
 //! Chinese numerals, target texts, what is needed to reach a target.
 
-use super::*;
+use super::DEMO_NOTICE;
+use crate::evaluate::path::period_elapsed;
+use crate::evaluate::{IndicatorResult, PlanEvaluation};
+use crate::model::{Better, TargetKind};
+use crate::text::{number, percent, value, with_unit};
+use serde::Serialize;
 
 /// Fixed wording of recurring blocks, so HTML and PDF say the same thing.
 #[derive(Debug, Clone, Serialize)]
