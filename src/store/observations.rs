@@ -195,11 +195,12 @@ pub fn plan_observations(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredObservation>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation
-         WHERE ?1 IS NULL OR indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
-    )?;
-    let rows = stmt.query_map([plan_id], |r| {
+    let mut stmt = conn.prepare_cached(&super::plans::one_plan_or_all(
+        "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation",
+        "indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
         Ok(StoredObservation {
             indicator_id: r.get(0)?,
             year: r.get(1)?,

@@ -417,13 +417,29 @@ pub fn plan_structure(conn: &Connection, plan_id: i64) -> rusqlite::Result<Vec<C
     Ok(chapters)
 }
 
+/// `select` as it is for every plan, or restricted to one plan by `filter`
+/// (a condition on `?1`, the plan id). A separate query for one plan rather
+/// than `?1 IS NULL OR filter`, which SQLite answers by scanning the whole
+/// table: a batch reads one plan per report, and a hundred full scans cost
+/// more than rendering the reports.
+pub(crate) fn one_plan_or_all(select: &str, filter: &str, plan_id: Option<i64>) -> String {
+    match plan_id {
+        Some(_) => format!("{} WHERE {filter}", select.trim_end()),
+        None => select.to_string(),
+    }
+}
+
 /// The indicators of one plan (or of every plan when `plan_id` is None), in catalog order.
 pub fn plan_indicators(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredIndicator>> {
-    let mut stmt = conn.prepare(include_str!("../../sql/select_indicators.sql"))?;
-    let rows = stmt.query_map([plan_id], |r| {
+    let mut stmt = conn.prepare_cached(&one_plan_or_all(
+        include_str!("../../sql/select_indicators.sql"),
+        "i.plan_id = ?1",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
         Ok(((r.get::<_, i64>(21)?), indicator_from_row(r)?))
     })?;
     let mut ordered = rows.collect::<rusqlite::Result<Vec<(i64, StoredIndicator)>>>()?;

@@ -4,7 +4,7 @@
 
 use super::editions::{data_hashes, latest_edition, latest_edition_from_other_data, values_of};
 use super::observations::plan_observations;
-use super::plans::{all_plans, find_plan, plan_indicators, plan_structure};
+use super::plans::{all_plans, find_plan, one_plan_or_all, plan_indicators, plan_structure};
 use super::{decode, reports, Store};
 use crate::error::{Error, Result};
 use crate::model::edition::EditionHistory;
@@ -143,8 +143,12 @@ fn office_verdicts(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<HashMap<(i64, i32), OfficeVerdict>> {
-    let mut stmt = conn.prepare(include_str!("../../sql/select_office_verdicts.sql"))?;
-    let rows = stmt.query_map([plan_id], |r| {
+    let mut stmt = conn.prepare_cached(&one_plan_or_all(
+        include_str!("../../sql/select_office_verdicts.sql"),
+        "i.plan_id = ?1",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
         Ok((
             (r.get(0)?, r.get(1)?),
             OfficeVerdict {
@@ -163,7 +167,13 @@ fn catalog_hashes(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<HashMap<i64, String>> {
-    let mut stmt = conn.prepare("SELECT id, catalog_hash FROM plan WHERE ?1 IS NULL OR id = ?1")?;
-    let rows = stmt.query_map([plan_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut stmt = conn.prepare_cached(&one_plan_or_all(
+        "SELECT id, catalog_hash FROM plan",
+        "id = ?1",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }
