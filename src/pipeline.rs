@@ -58,7 +58,13 @@ pub fn evaluate_snapshot(
     snapshot: &ReportSnapshot,
     thresholds: &Thresholds,
 ) -> Result<PlanEvaluation> {
-    evaluate::evaluate(&snapshot.input, snapshot.year, thresholds)?
+    let input = snapshot.input.as_ref().ok_or_else(|| {
+        Error::Evaluate(format!(
+            "the snapshot of plan {} holds no data to evaluate",
+            snapshot.plan.code
+        ))
+    })?;
+    evaluate::evaluate(input, snapshot.year, thresholds)?
         .into_iter()
         .find(|e| e.plan.id == snapshot.plan.id)
         .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", snapshot.plan.code)))

@@ -108,8 +108,10 @@ pub struct ReportSnapshot {
     pub kind: ReportKind,
     /// The year evaluated, inside the plan period.
     pub year: i32,
-    /// The evaluation's input, of this plan only.
-    pub input: EvaluationInput,
+    /// The evaluation's input, of this plan only; `None` when the reader
+    /// already holds an evaluation of this very data (a batch whose data hash
+    /// equals [`EditionHistory::data_hash`]), so it is not read again.
+    pub input: Option<EvaluationInput>,
     /// The plan's chapters and sections, in plan order.
     pub structure: Vec<Chapter>,
     /// The commentary stored for this report, foreword first.

@@ -54,29 +54,37 @@ pub fn publish_all(
                         Error::Usage(format!("cannot open a worker connection: {e}"))
                     })?;
                     let plan = &evaluation.plan;
-                    let snapshot =
-                        plan_report_snapshot(worker, plan, request.kind, evaluation.year)?;
-                    let published =
-                        if evaluated.get(&plan.id) == Some(&snapshot.editions.data_hash) {
-                            build_context(&snapshot, thresholds, evaluation, request)
-                        } else {
+                    let evaluated_hash = evaluated.get(&plan.id).map(String::as_str);
+                    let snapshot = plan_report_snapshot(
+                        worker,
+                        plan,
+                        request.kind,
+                        evaluation.year,
+                        evaluated_hash,
+                    )?;
+                    // The snapshot holds data to evaluate only when its data
+                    // differs from what the batch evaluated.
+                    let published = match snapshot.input {
+                        None => build_context(&snapshot, thresholds, evaluation, request),
+                        Some(_) => {
                             let fresh = evaluate_snapshot(&snapshot, thresholds)?;
                             build_context(&snapshot, thresholds, &fresh, request)
                         }
-                        .and_then(|prepared| {
-                            publish_and_record(
-                                worker,
-                                prepared,
-                                formats,
-                                renderers,
-                                &out_dir.join(&plan.code),
-                            )
-                        })
-                        .map(|run| {
-                            let mut published = run.published;
-                            published.warnings.extend(run.unrecorded);
-                            published
-                        });
+                    }
+                    .and_then(|prepared| {
+                        publish_and_record(
+                            worker,
+                            prepared,
+                            formats,
+                            renderers,
+                            &out_dir.join(&plan.code),
+                        )
+                    })
+                    .map(|run| {
+                        let mut published = run.published;
+                        published.warnings.extend(run.unrecorded);
+                        published
+                    });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                     published
                 },
@@ -92,7 +100,7 @@ mod tests {
     use crate::model::ReportKind;
     use crate::report::templates::Templates;
     use crate::report::FontChoice;
-    use crate::store::editions::data_hashes;
+    use crate::store::editions::{data_hash, data_hashes};
     use crate::store::snapshot::evaluation_input;
     use crate::store::synth::synthesize;
 
@@ -156,26 +164,22 @@ mod tests {
     }
 
     #[test]
-    fn the_batch_hashes_what_it_evaluated_as_each_report_snapshot_does() {
+    fn the_batch_hashes_what_it_evaluated_as_the_database_does() {
         let dir = tempfile::tempdir().unwrap();
         let store = synthetic_store(dir.path());
         let input = evaluation_input(&store, None).unwrap();
         let hashes = data_hashes(&input);
         assert_eq!(hashes.len(), 2);
         for plan in &input.plans {
-            let snapshot = plan_report_snapshot(&store, plan, ReportKind::Annual, YEAR).unwrap();
-            assert_eq!(
-                hashes[&plan.id], snapshot.editions.data_hash,
-                "{}",
-                plan.code
-            );
+            let hash = &hashes[&plan.id];
+            assert_eq!(hash, &data_hash(&store, plan).unwrap(), "{}", plan.code);
+            // A worker given that hash does not read the data again.
+            let read = |evaluated| {
+                plan_report_snapshot(&store, plan, ReportKind::Annual, YEAR, evaluated).unwrap()
+            };
+            assert!(read(Some(hash.as_str())).input.is_none(), "{}", plan.code);
+            assert!(read(Some("other")).input.is_some(), "{}", plan.code);
         }
-    }
-
-    fn data_hash(store: &Store, plan: &crate::model::PlanRecord) -> Result<String> {
-        Ok(plan_report_snapshot(store, plan, ReportKind::Annual, YEAR)?
-            .editions
-            .data_hash)
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::db::{now_utc, Store};
 use super::plans::PlanRecord;
 use crate::error::{Error, Result};
 use crate::model::edition::parse_snapshot;
-use crate::model::ReportKind;
+use crate::model::{ObservationStatus, ReportKind};
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -19,25 +19,58 @@ use crate::model::edition::{Edition, Snapshot, SnapshotEntry};
 use crate::model::EvaluationInput;
 use rayon::prelude::*;
 
-/// The current values of plan `plan_id` in `input` as a snapshot, by
-/// indicator code and year.
-pub fn values_of(input: &EvaluationInput, plan_id: i64) -> Vec<SnapshotEntry> {
-    let codes = indicator_codes(input);
-    let mut values: Vec<SnapshotEntry> = input
-        .observations
-        .iter()
-        .filter_map(|o| {
-            let &(plan, code) = codes.get(&o.indicator_id)?;
-            (plan == plan_id).then(|| SnapshotEntry {
-                code: code.to_string(),
-                year: o.year,
-                value: o.value,
-                status: o.status,
+/// The plan's current values as a snapshot, by indicator code and year.
+pub fn current_values(store: &Store, plan: &PlanRecord) -> Result<Vec<SnapshotEntry>> {
+    let read = || -> rusqlite::Result<Vec<SnapshotEntry>> {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT i.code, o.year, o.value, o.status FROM observation o
+             JOIN indicator i ON i.id = o.indicator_id
+             WHERE i.plan_id = ?1 ORDER BY i.code, o.year",
+        )?;
+        let rows = stmt.query_map([plan.id], |r| {
+            let status: String = r.get(3)?;
+            Ok(SnapshotEntry {
+                code: r.get(0)?,
+                year: r.get(1)?,
+                value: r.get(2)?,
+                status: ObservationStatus::parse(&status).unwrap_or(ObservationStatus::Preliminary),
             })
-        })
-        .collect();
-    values.sort_unstable_by(|a, b| (&a.code, a.year).cmp(&(&b.code, b.year)));
-    values
+        })?;
+        rows.collect()
+    };
+    read().map_err(|e| Error::db(store.path(), "reading the values for a snapshot", e))
+}
+
+/// SHA-256 over the plan's catalog hash and its observations (indicator code,
+/// year, value, value kind, status) in code and year order, read from the
+/// database. Two reports built from the same hash were built from the same data.
+pub fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
+    let read = || -> rusqlite::Result<String> {
+        let conn = store.conn();
+        let catalog_hash: String = conn.query_row(
+            "SELECT catalog_hash FROM plan WHERE id = ?1",
+            [plan.id],
+            |r| r.get(0),
+        )?;
+        let mut hasher = PlanDataHasher::new(&catalog_hash);
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.code, o.year, o.value, o.value_kind, o.status FROM observation o
+             JOIN indicator i ON i.id = o.indicator_id
+             WHERE i.plan_id = ?1 ORDER BY i.code, o.year",
+        )?;
+        let mut rows = stmt.query([plan.id])?;
+        while let Some(row) = rows.next()? {
+            hasher.add(
+                row.get_ref(0)?.as_str()?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get_ref(3)?.as_str()?,
+                row.get_ref(4)?.as_str()?,
+            );
+        }
+        Ok(hasher.finish())
+    };
+    read().map_err(|e| Error::db(store.path(), "hashing the plan's data", e))
 }
 
 /// Each indicator's plan and code, by indicator id.
@@ -49,11 +82,9 @@ fn indicator_codes(input: &EvaluationInput) -> HashMap<i64, (i64, &str)> {
         .collect()
 }
 
-/// The data hash of every plan in `input`, by plan id: SHA-256 over the plan's
-/// catalog hash and its observations (indicator code, year, value, value kind,
-/// status) in code and year order. Two reports built from the same hash were
-/// built from the same data. The batch hashes what it evaluated with the
-/// function each report's snapshot is hashed with.
+/// The data hash (see [`data_hash`]) of every plan in `input`, by plan id:
+/// the batch hashes what it evaluated with the same hasher each report's
+/// snapshot uses on the database.
 pub fn data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
     let codes = indicator_codes(input);
     // Every plan gets an entry: one without observations has a hash too.
@@ -86,7 +117,7 @@ pub fn data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
         .collect()
 }
 
-/// Builds a plan's data hash (see [`data_hashes`]) from values given in code and
+/// Builds a plan's data hash (see [`data_hash`]) from values given in code and
 /// year order, wherever they were read.
 struct PlanDataHasher(Sha256);
 
@@ -283,11 +314,6 @@ mod tests {
     use super::*;
     use crate::store::catalog::{builtin_tiexi, parse};
     use crate::store::plans::{find_plan, load_catalog};
-    use crate::store::snapshot::evaluation_input;
-
-    fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
-        Ok(data_hashes(&evaluation_input(store, Some(plan))?)[&plan.id].clone())
-    }
 
     fn store_with_plan(dir: &tempfile::TempDir) -> (Store, PlanRecord) {
         let mut store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
@@ -302,7 +328,7 @@ mod tests {
         let (mut store, plan) = store_with_plan(&dir);
         let hash = data_hash(&store, &plan).unwrap();
         let snapshot = Snapshot {
-            values: values_of(&evaluation_input(&store, Some(&plan)).unwrap(), plan.id),
+            values: current_values(&store, &plan).unwrap(),
             lights: None,
         };
         let mut record = |kind, hash: &str| {

@@ -2,7 +2,7 @@
 //! read in one read transaction, so the lights, the values, the commentary and
 //! the edition of a report all describe the same moment of the database.
 
-use super::editions::{data_hashes, latest_edition, latest_edition_from_other_data, values_of};
+use super::editions::{current_values, data_hash, latest_edition, latest_edition_from_other_data};
 use super::observations::plan_observations;
 use super::plans::{all_plans, find_plan, one_plan_or_all, plan_indicators, plan_structure};
 use super::{decode, reports, Store};
@@ -26,19 +26,22 @@ pub fn report_snapshot(
     store.read_snapshot(|| {
         let plan = find_plan(store, plan)?;
         let year = plan.report_year(kind, year)?;
-        read_report(store, plan, kind, year)
+        read_report(store, plan, kind, year, None)
     })
 }
 
 /// The report of one known plan for a year already checked, read in one read
-/// transaction (a batch worker's read).
+/// transaction (a batch worker's read). The plan's evaluation input is read
+/// only when its data hash differs from `evaluated`, the hash of the data the
+/// caller already evaluated.
 pub fn plan_report_snapshot(
     store: &Store,
     plan: &PlanRecord,
     kind: ReportKind,
     year: i32,
+    evaluated: Option<&str>,
 ) -> Result<ReportSnapshot> {
-    store.read_snapshot(|| read_report(store, plan.clone(), kind, year))
+    store.read_snapshot(|| read_report(store, plan.clone(), kind, year, evaluated))
 }
 
 fn read_report(
@@ -46,9 +49,14 @@ fn read_report(
     plan: PlanRecord,
     kind: ReportKind,
     year: i32,
+    evaluated: Option<&str>,
 ) -> Result<ReportSnapshot> {
     let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
-    let input = read_input(store, Some(&plan))?;
+    let data_hash = data_hash(store, &plan)?;
+    let input = match evaluated {
+        Some(hash) if hash == data_hash => None,
+        _ => Some(read_input(store, Some(&plan))?),
+    };
     let structure = plan_structure(store.conn(), plan.id).map_err(read("reading plan chapters"))?;
     let commentary = reports::commentaries(store.conn(), plan.id, kind, year)
         .map_err(read("reading commentary"))?;
@@ -56,11 +64,8 @@ fn read_report(
         reports::data_sources(store.conn(), plan.id, year).map_err(read("reading data sources"))?;
     let latest_change = reports::latest_change(store.conn(), plan.id, kind, year)
         .map_err(read("reading the latest change"))?;
-    let data_hash = data_hashes(&input)
-        .remove(&plan.id)
-        .ok_or_else(|| Error::Evaluate(format!("plan {} has no catalog hash", plan.code)))?;
     let editions = EditionHistory {
-        values: values_of(&input, plan.id),
+        values: current_values(store, &plan)?,
         latest: latest_edition(store, &plan, kind, year)?,
         previous: latest_edition_from_other_data(store, &plan, kind, year, &data_hash)?,
         data_hash,
