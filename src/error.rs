@@ -81,9 +81,11 @@ pub enum Error {
     #[error("{0}")]
     DataMissing(String),
 
-    /// The PDF engine failed (a bad font file, names the file).
+    /// The PDF engine failed (a bad font file, names the file). The engine's
+    /// own error is kept as the source, boxed, so this enum (which the store and
+    /// the evaluation use) does not depend on the PDF module.
     #[error("PDF: {0}")]
-    Pdf(#[from] crate::report::pdf::PdfError),
+    Pdf(#[source] Box<dyn std::error::Error + Send + Sync>),
 
     /// The PDF font lacks glyphs for characters of the report (with --strict).
     #[error(
@@ -183,6 +185,11 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+
+    /// An error of the PDF engine.
+    pub fn pdf(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Pdf(Box::new(source))
     }
 
     /// Wraps an I/O error with the path it happened on.

@@ -1,9 +1,22 @@
 //! The vocabulary shared by the store, the evaluation and the reports: what kind
-//! of target an indicator has, its nature, which direction is good, and so on.
-//! Each enum round-trips through the text stored in SQLite and in catalog files.
+//! of target an indicator has, its nature, which direction is good, the status
+//! light, the report kinds, and so on; each enum round-trips through the text
+//! stored in SQLite and in catalog files. Also the plain data the layers hand
+//! each other: the plan (its `plan.toml` and stored record, with the one check
+//! that a year lies inside it), chapters and data sources here, what the store
+//! reads for an evaluation and a report in [`stored`], and report editions in
+//! [`edition`].
 
 use serde::Serialize;
 use std::fmt;
+
+pub mod edition;
+pub mod stored;
+
+pub use stored::{
+    Baseline, CommentaryChapter, EvaluationInput, Indicator, OfficeVerdict, ReportSnapshot,
+    StoredCommentary, StoredIndicator, StoredObservation,
+};
 
 /// Declares a text-backed enum: `as_str` gives the stored form, `parse` reads it back.
 macro_rules! text_enum {
@@ -173,6 +186,184 @@ impl PathShape {
     }
 }
 
+/// The status light of the plan's 红黄绿灯 monitoring.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// 达到或快于序时进度.
+    Green,
+    /// 略慢于序时进度, within the tolerance.
+    Yellow,
+    /// 明显滞后, or a cap exceeded.
+    Red,
+    /// No data, or not assessable by rule.
+    Grey,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 4] = [Status::Green, Status::Yellow, Status::Red, Status::Grey];
+
+    /// The stored form ("green").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Yellow => "yellow",
+            Status::Red => "red",
+            Status::Grey => "grey",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The colour word (绿灯 …), so status never depends on colour alone.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Green => "绿灯",
+            Status::Yellow => "黄灯",
+            Status::Red => "红灯",
+            Status::Grey => "灰灯",
+        }
+    }
+
+    /// What the light means.
+    pub fn meaning_zh(self) -> &'static str {
+        match self {
+            Status::Green => "达到或快于序时进度",
+            Status::Yellow => "略慢于序时进度",
+            Status::Red => "明显滞后",
+            Status::Grey => "无数据或不按规则评价",
+        }
+    }
+}
+
+/// `plan.toml`: what the plan is and when it runs. A stored plan
+/// ([`PlanRecord`]) is this with its database id.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    pub code: String,
+    pub title: String,
+    pub short_title: String,
+    pub region: String,
+    pub period_start: i32,
+    pub period_end: i32,
+    pub base_year: i32,
+    pub midterm_year: i32,
+    pub adopted: Option<String>,
+    pub issuer: String,
+    /// The statistics office that publishes the monitoring reports.
+    pub office: String,
+    /// File name (in the catalog directory) of the plan's full text.
+    pub source_document: String,
+}
+
+/// A plan as stored: its `plan.toml` and its database id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanRecord {
+    pub id: i64,
+    /// What the catalog's `plan.toml` says; its fields read through `Deref`
+    /// (`plan.code`), as they did when the record repeated them.
+    #[serde(flatten)]
+    pub file: PlanFile,
+}
+
+// A record *is* its plan file plus an id; reading `plan.code` instead of
+// `plan.file.code` keeps the many readers of a plan short.
+impl std::ops::Deref for PlanRecord {
+    type Target = PlanFile;
+
+    fn deref(&self) -> &PlanFile {
+        &self.file
+    }
+}
+
+/// Which years a `--year` may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearSpan {
+    /// The plan period (`period_start..=period_end`): evaluations, reports,
+    /// verdicts, commentary.
+    Period,
+    /// The base year and the plan period: the years values are collected for.
+    WithBaseYear,
+}
+
+impl PlanFile {
+    /// The first and last year of `span`.
+    pub fn years(&self, span: YearSpan) -> (i32, i32) {
+        match span {
+            YearSpan::Period => (self.period_start, self.period_end),
+            YearSpan::WithBaseYear => (self.base_year, self.period_end),
+        }
+    }
+
+    /// The year a report evaluates: the one asked for, or the plan's mid-term
+    /// year for the mid-term report; it must lie inside the plan period.
+    pub fn report_year(&self, kind: ReportKind, year: Option<i32>) -> crate::Result<i32> {
+        match (kind, year) {
+            (_, Some(year)) => self.check_year(year, YearSpan::Period),
+            (ReportKind::Midterm, None) => Ok(self.midterm_year),
+            (ReportKind::Annual, None) => Err(crate::Error::Usage(
+                "report annual needs --year".to_string(),
+            )),
+        }
+    }
+
+    /// `year` when it lies inside `span` of the plan; otherwise the one usage
+    /// error every command gives for a year outside the plan.
+    pub fn check_year(&self, year: i32, span: YearSpan) -> crate::Result<i32> {
+        let (first, last) = self.years(span);
+        if (first..=last).contains(&year) {
+            return Ok(year);
+        }
+        let what = match span {
+            YearSpan::Period => "the plan period",
+            YearSpan::WithBaseYear => "the base year and plan period",
+        };
+        Err(crate::Error::Usage(format!(
+            "--year {year} is outside {what} {first}-{last} of {}",
+            self.code
+        )))
+    }
+}
+
+/// A chapter (第X章) with its sections (第X节).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    pub number: u32,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+/// A section (第X节) of a chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub number: u32,
+    pub title: String,
+}
+
+/// One department's share of the data a report uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// Department code.
+    pub code: String,
+    /// Full department name.
+    pub name: String,
+    /// Short name (统计局) for tables.
+    pub short_name: String,
+    /// Indicators the department is responsible for.
+    pub indicators: usize,
+    /// Observations (up to the report year) it supplied.
+    pub observations: usize,
+    /// The distinct `source` texts of those observations, sorted.
+    pub sources: Vec<String>,
+}
+
 /// True when a unit is a share that cannot exceed 100 (used to flag impossible values).
 pub fn unit_is_percent(unit: &str) -> bool {
     unit.trim() == "%"
@@ -189,6 +380,15 @@ mod tests {
         }
         assert_eq!(Nature::parse("约束性"), Some(Nature::Binding));
         assert_eq!(Nature::parse("binding"), None);
+    }
+
+    #[test]
+    fn status_reads_back_its_stored_form() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::parse("Green"), None);
+        assert_eq!(Status::parse(""), None);
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The HTML reports, tested through the real binary on temporary databases:
 //! structure follows the plan, every value is escaped, the HTML is well formed,
 //! output is reproducible and bad templates fail loudly without writing.
-//! Golden snapshots (insta) pin the context JSON and key HTML fragments.
+//! Golden snapshots (insta) pin each part of the context of the mini catalog's
+//! reports and key HTML fragments of the demo's.
 
 use planeval::evaluate::Thresholds;
-use planeval::report::{self, ReportRequest};
-use planeval::store::reports::ReportKind;
+use planeval::model::ReportKind;
+use planeval::pipeline;
+use planeval::report::ReportRequest;
 use planeval::store::Store;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, BTreeSet};
@@ -473,7 +475,7 @@ fn a_template_override_replaces_only_that_file() {
     let templates = template_dir(
         dir.path(),
         "commentary.html",
-        "<div class=\"my-commentary\">{{ commentary.html }}</div>\n",
+        "<div class=\"my-commentary\">{{ commentary.markdown | markdown }}</div>\n",
     );
     let out = dir.path().join("out");
     ok(planeval(&[
@@ -620,11 +622,47 @@ fn commentary_from_the_database_and_from_files_is_rendered_in_place() {
     assert_eq!(audited, 1);
 }
 
-/// The context of a demo report, with each chart's SVG replaced by its length
-/// (the chart model stays in the snapshot; the SVG has its own snapshots).
-fn demo_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_json::Value {
+/// A database of the mini catalog (three indicators in two chapters) with
+/// three years of values from the statistics office; the drc's indicator has none.
+fn mini_db(dir: &Path) -> PathBuf {
+    let db = dir.join("mini.db");
+    let db_arg = db.to_str().unwrap();
+    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/catalogs/mini");
+    ok(planeval(&[
+        "--db",
+        db_arg,
+        "init",
+        "--plan",
+        catalog.to_str().unwrap(),
+    ]));
+    let values = dir.join("stats.csv");
+    std::fs::write(
+        &values,
+        "指标代码,指标名称,计量单位,数值口径,年份,上年数值,本年数值,数据来源,备注\n\
+         gdp,地区生产总值,亿元,水平值,2021,,220,统计年鉴,\n\
+         gdp,地区生产总值,亿元,水平值,2022,,236,统计年鉴,\n\
+         gdp,地区生产总值,亿元,水平值,2023,,241,统计年鉴,\n\
+         unemployment,城镇登记失业率,%,水平值,2021,,3.6,统计年鉴,\n\
+         unemployment,城镇登记失业率,%,水平值,2022,,4.3,统计年鉴,\n\
+         unemployment,城镇登记失业率,%,水平值,2023,,3.9,统计年鉴,\n",
+    )
+    .unwrap();
+    ok(planeval(&[
+        "--db",
+        db_arg,
+        "import",
+        values.to_str().unwrap(),
+        "--department",
+        "stats",
+    ]));
+    db
+}
+
+/// The context of a mini-catalog report as JSON, with the fields that change
+/// whenever the data's fingerprint does (hashes, times of recording) redacted.
+fn mini_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_json::Value {
     let store = Store::open(db).unwrap();
-    let prepared = report::prepare(
+    let prepared = pipeline::prepare(
         &store,
         &Thresholds::default(),
         &ReportRequest {
@@ -632,44 +670,68 @@ fn demo_context_json(db: &Path, kind: ReportKind, year: Option<i32>) -> serde_js
             year,
             plan: None,
             commentary_dir: None,
-            source_date_epoch: None,
+            source_date_epoch: Some("1767225600"),
         },
     )
     .unwrap();
     let mut json = serde_json::to_value(&prepared.context).unwrap();
-    redact_svg(&mut json);
+    let short_hash = prepared.edition.data_hash[..12].to_string();
+    redact(&mut json, &short_hash);
     json
 }
 
-fn redact_svg(value: &mut serde_json::Value) {
+/// Replaces every volatile field by a marker, wherever it is nested, and the
+/// short data hash wherever a sentence quotes it.
+fn redact(value: &mut serde_json::Value, short_hash: &str) {
+    const VOLATILE: &[&str] = &[
+        "data_hash",
+        "data_hash_short",
+        "recorded_at",
+        "published_at",
+    ];
     match value {
         serde_json::Value::Object(map) => {
             for (key, value) in map.iter_mut() {
-                match value {
-                    serde_json::Value::String(svg) if key == "svg" => {
-                        *value = format!("[svg, {} bytes]", svg.len()).into();
-                    }
-                    other => redact_svg(other),
+                if VOLATILE.contains(&key.as_str()) && value.is_string() {
+                    *value = "[redacted]".into();
+                } else {
+                    redact(value, short_hash);
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_svg),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact(v, short_hash)),
+        serde_json::Value::String(text) if text.contains(short_hash) => {
+            *text = text.replace(short_hash, "[hash]");
+        }
         _ => {}
     }
 }
 
 #[test]
-fn golden_context_of_the_demo_reports() {
-    let dir = demo();
-    let db = dir.path().join("demo.db");
-    insta::assert_json_snapshot!(
-        "annual_2025_context",
-        demo_context_json(&db, ReportKind::Annual, Some(2025))
-    );
-    insta::assert_json_snapshot!(
-        "midterm_2023_context",
-        demo_context_json(&db, ReportKind::Midterm, None)
-    );
+fn golden_context_parts_of_the_mini_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = mini_db(dir.path());
+    let annual = mini_context_json(&db, ReportKind::Annual, Some(2023));
+    for part in [
+        "report",
+        "plan",
+        "cover",
+        "toc",
+        "summary",
+        "lagging",
+        "method",
+        "data_notes",
+        "edition",
+    ] {
+        insta::assert_json_snapshot!(format!("mini_annual_{part}"), annual[part]);
+    }
+    for (index, chapter) in annual["chapters"].as_array().unwrap().iter().enumerate() {
+        insta::assert_json_snapshot!(format!("mini_annual_chapter_{}", index + 1), chapter);
+    }
+    let midterm = mini_context_json(&db, ReportKind::Midterm, None);
+    assert_eq!(midterm["report"]["year"], 2023);
+    insta::assert_json_snapshot!("mini_midterm_review", midterm["midterm"]);
+    assert!(annual["midterm"].is_null());
 }
 
 #[test]

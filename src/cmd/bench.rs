@@ -6,7 +6,7 @@ use super::{print, Output};
 use crate::cli::{BenchArgs, BenchStageArgs};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Thresholds};
-use crate::report::batch::{evaluated_data_hashes, publish_all};
+use crate::pipeline::batch::publish_all;
 use crate::report::templates::Templates;
 use crate::report::{FontChoice, Format, Renderers, ReportRequest};
 use crate::store::db::{build_new_database, with_suffix};
@@ -128,7 +128,7 @@ fn run_measured(mut command: Command) -> Result<(String, f64, f64)> {
 pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
     let store = Store::open_read_only(db)?;
     let started = Instant::now();
-    let input = evaluate::load_input(&store, None)?;
+    let input = crate::store::snapshot::evaluation_input(&store, None)?;
     let thresholds = Thresholds::default();
     let evaluations = evaluate::evaluate(&input, args.year, &thresholds)?;
     let load_evaluate_s = started.elapsed().as_secs_f64();
@@ -140,7 +140,7 @@ pub fn stage(db: &Path, args: &BenchStageArgs) -> Result<u8> {
         ..StageFigures::default()
     };
     let hashing = Instant::now();
-    let evaluated = evaluated_data_hashes(&input);
+    let evaluated = crate::store::editions::data_hashes(&input);
     figures.hash_s = hashing.elapsed().as_secs_f64();
     drop(input);
     let request = ReportRequest {

@@ -85,12 +85,7 @@ fn place_name(chapter: Option<u32>) -> String {
 /// The plan, after checking that the year is in its period and the chapter exists.
 fn checked_plan(store: &Store, place: &CommentaryPlace) -> Result<PlanRecord> {
     let plan = find_plan(store, place.plan.as_deref())?;
-    if !(plan.period_start..=plan.period_end).contains(&place.year) {
-        return Err(Error::Usage(format!(
-            "--year {} is outside the plan period {}-{} of {}",
-            place.year, plan.period_start, plan.period_end, plan.code
-        )));
-    }
+    plan.check_year(place.year, crate::model::YearSpan::Period)?;
     if let Some(chapter) = place.chapter {
         let structure = plan_structure(store.conn(), plan.id)
             .map_err(|e| Error::db(store.path(), "reading plan chapters", e))?;

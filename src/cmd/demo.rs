@@ -10,13 +10,14 @@ use super::Output;
 use crate::cli::DemoArgs;
 use crate::error::{exit, Error, Result};
 use crate::evaluate::Thresholds;
+use crate::model::ReportKind;
+use crate::pipeline;
 use crate::report::templates::Templates;
-use crate::report::{self, FontChoice, Renderers, ReportRequest, AVAILABLE_FORMATS};
+use crate::report::{FontChoice, Renderers, ReportRequest, AVAILABLE_FORMATS};
 use crate::store::catalog;
 use crate::store::db::build_new_database;
 use crate::store::demo::{builtin_recipe, write_demo, DEMO_SOURCE};
 use crate::store::plans::{find_plan, load_catalog};
-use crate::store::reports::ReportKind;
 use crate::store::Store;
 use std::path::Path;
 
@@ -51,24 +52,27 @@ fn write_reports(db: &Path, dir: &Path, out: Output) -> Result<()> {
         (ReportKind::Annual, Some(last_year)),
         (ReportKind::Midterm, None),
     ] {
-        let prepared = report::prepare(
-            &store,
+        let request = ReportRequest {
+            kind,
+            year,
+            plan: None,
+            commentary_dir: None,
+            source_date_epoch: source_date_epoch.as_deref(),
+        };
+        let run = pipeline::run_report(
+            &mut store,
             &Thresholds::default(),
-            &ReportRequest {
-                kind,
-                year,
-                plan: None,
-                commentary_dir: None,
-                source_date_epoch: source_date_epoch.as_deref(),
-            },
+            &request,
+            AVAILABLE_FORMATS,
+            &renderers,
+            dir,
         )?;
-        let context = &prepared.context;
-        let published = report::publish(context, AVAILABLE_FORMATS, &renderers, dir)?;
-        prepared.edition.record(&mut store)?;
-        for warning in &published.warnings {
+        let context = &run.prepared.context;
+        // The demo database was made by this run, so it can always be written.
+        for warning in run.published.warnings.iter().chain(&run.unrecorded) {
             out.warn(warning);
         }
-        for path in &published.paths {
+        for path in &run.published.paths {
             out.info(format!(
                 "{}: {} (demo data)",
                 path.display(),

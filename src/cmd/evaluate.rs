@@ -20,7 +20,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -
     };
     let year = evaluation_year(plan.as_ref(), args)?;
     let started = std::time::Instant::now();
-    let input = evaluate::load_input(&store, plan.as_ref())?;
+    let input = crate::store::snapshot::evaluation_input(&store, plan.as_ref())?;
     let loaded = started.elapsed();
     let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
     out.detail(format!(
@@ -45,13 +45,8 @@ pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -
 
 fn evaluation_year(plan: Option<&PlanRecord>, args: &EvaluateArgs) -> Result<i32> {
     match (args.year, plan) {
-        (Some(year), Some(plan)) if !(plan.period_start..=plan.period_end).contains(&year) => {
-            Err(Error::Usage(format!(
-                "--year {year} is outside the plan period {}-{} of {}",
-                plan.period_start, plan.period_end, plan.code
-            )))
-        }
-        (Some(year), _) => Ok(year),
+        (Some(year), Some(plan)) => plan.check_year(year, crate::model::YearSpan::Period),
+        (Some(year), None) => Ok(year),
         (None, Some(plan)) => Ok(plan.midterm_year),
         (None, None) => Err(Error::Usage(
             "--as-of-midterm with --all-plans needs --year (plans may differ)".into(),

@@ -4,7 +4,7 @@ use super::{read_store, Output};
 use crate::atomic::write_atomically;
 use crate::cli::{ExportArgs, TableFormat};
 use crate::error::{exit, Error, Result};
-use crate::evaluate::{evaluate, load_input, Config};
+use crate::evaluate::{evaluate, Config};
 use crate::export::{to_csv, to_xlsx};
 use crate::store::parquet::export_parquet;
 use crate::store::plans::find_plan;
@@ -31,13 +31,8 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
     let config = Config::load(config)?;
     let store = read_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
-    if !(plan.period_start..=plan.period_end).contains(&year) {
-        return Err(Error::Usage(format!(
-            "--year {} is outside plan {} ({}–{})",
-            year, plan.code, plan.period_start, plan.period_end
-        )));
-    }
-    let input = load_input(&store, Some(&plan))?;
+    plan.check_year(year, crate::model::YearSpan::Period)?;
+    let input = crate::store::snapshot::evaluation_input(&store, Some(&plan))?;
     let evaluation = evaluate(&input, year, &config.thresholds)?
         .into_iter()
         .next()

@@ -21,12 +21,7 @@ pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
     let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let department = find_department(&store, &args.department)?;
-    if !(plan.base_year..=plan.period_end).contains(&args.year) {
-        return Err(Error::Usage(format!(
-            "--year {} is outside plan {} ({}–{})",
-            args.year, plan.code, plan.base_year, plan.period_end
-        )));
-    }
+    plan.check_year(args.year, crate::model::YearSpan::WithBaseYear)?;
     let form = build_form(store.conn(), &plan, &department, args.year)
         .map_err(|e| Error::db(db, "reading the department's indicators", e))?;
     if form.rows.is_empty() {

@@ -18,12 +18,7 @@ pub fn run(db: &Path, args: &MissingArgs, out: Output) -> Result<u8> {
     if let Some(code) = &args.department {
         find_department(&store, code)?;
     }
-    if !(plan.base_year..=plan.period_end).contains(&args.year) {
-        return Err(Error::Usage(format!(
-            "--year {} is outside plan {} ({}–{})",
-            args.year, plan.code, plan.base_year, plan.period_end
-        )));
-    }
+    plan.check_year(args.year, crate::model::YearSpan::WithBaseYear)?;
     let missing = missing_values(store.conn(), plan.id, args.year, args.department.as_deref())
         .map_err(|e| Error::db(db, "reading missing values", e))?;
     if missing.is_empty() {

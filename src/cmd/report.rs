@@ -10,11 +10,13 @@ use crate::cli::{ReportArgs, ReportFormat, ReportName};
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Config};
 use crate::lock::RunLock;
-use crate::report::batch::{evaluated_data_hashes, publish_all};
+use crate::model::{ReportKind, YearSpan};
+use crate::pipeline::{self, batch::publish_all};
 use crate::report::templates::Templates;
-use crate::report::{self, FontChoice, Format, Published, Renderers, ReportRequest};
+use crate::report::{FontChoice, Format, Published, Renderers, ReportRequest};
+use crate::store::editions::data_hashes;
 use crate::store::plans::all_plans;
-use crate::store::reports::ReportKind;
+use crate::store::snapshot::evaluation_input;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -60,11 +62,17 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ReportArgs, out: Output) -> 
     if args.all_plans {
         return all_plan_reports(&store, &config, &request, &formats, &renderers, args, out);
     }
-    let prepared = report::prepare(&store, &config.thresholds, &request)?;
+    let run = pipeline::run_report(
+        &mut store,
+        &config.thresholds,
+        &request,
+        &formats,
+        &renderers,
+        &args.out,
+    )?;
+    let (prepared, unrecorded) = (&run.prepared, run.unrecorded);
     let context = &prepared.context;
-    let published = report::publish(context, &formats, &renderers, &args.out)?;
-    let unrecorded = prepared.edition.record_unless_read_only(&mut store)?;
-    announce(&published, &context.report.title, out);
+    announce(&run.published, &context.report.title, out);
     out.detail(format!(
         "{}, data {}{}",
         context.edition.label,
@@ -120,11 +128,11 @@ fn all_plan_reports(
         )
     })?;
     for plan in all_plans(store)? {
-        report::report_year(&plan, request.kind, Some(year))?;
+        plan.check_year(year, YearSpan::Period)?;
     }
-    let input = evaluate::load_input(store, None)?;
+    let input = evaluation_input(store, None)?;
     let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
-    let evaluated = evaluated_data_hashes(&input);
+    let evaluated = data_hashes(&input);
     drop(input);
     let jobs = args
         .jobs

@@ -16,12 +16,7 @@ pub fn run(db: &Path, args: &VerdictArgs, out: Output) -> Result<u8> {
     }
     let mut store = open_store(db, out)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
-    if !(plan.period_start..=plan.period_end).contains(&args.year) {
-        return Err(Error::Usage(format!(
-            "year {} is outside the plan period {}-{}",
-            args.year, plan.period_start, plan.period_end
-        )));
-    }
+    plan.check_year(args.year, crate::model::YearSpan::Period)?;
     let indicator: Option<i64> = store
         .conn()
         .query_row(

@@ -3,28 +3,16 @@
 //! indicator's values into a series. The same queries run for one plan or for
 //! every plan in the file; the rules and the roll-ups then run per plan.
 
-use super::result::{DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation};
+use super::result::{DataProblem, IndicatorResult, PlanEvaluation};
 use super::rollup::RollUps;
 use super::rules::{assess, Series, TargetSpec, Thresholds};
 use crate::error::{Error, Result};
-use crate::model::{unit_is_percent, TargetKind, ValueKind};
-use crate::store::observations::StoredObservation;
-use crate::store::plans::{PlanRecord, StoredIndicator};
+use crate::model::{
+    unit_is_percent, EvaluationInput, PlanRecord, StoredIndicator, TargetKind, ValueKind,
+};
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;
-
-/// Everything the evaluation reads, loaded from the store beforehand.
-#[derive(Debug, Clone, Default)]
-pub struct EvaluationInput {
-    pub plans: Vec<PlanRecord>,
-    pub indicators: Vec<StoredIndicator>,
-    pub observations: Vec<StoredObservation>,
-    /// Office verdicts by (indicator id, year).
-    pub verdicts: HashMap<(i64, i32), OfficeVerdict>,
-    /// Each plan's catalog hash, read with its indicators (see `data_hash`).
-    pub catalog_hashes: HashMap<i64, String>,
-}
 
 fn polars_error(error: PolarsError) -> Error {
     Error::Evaluate(error.to_string())

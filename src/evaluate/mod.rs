@@ -2,19 +2,19 @@
 //! indicator out. `frame` does the table work in polars (validation, filtering,
 //! grouping) for one plan or thousands at once; `rules` holds the pure
 //! functions that assess one indicator, one file per family of targets;
-//! `rollup` counts the lights; `result` is what the report layer reads;
-//! `config` the documented thresholds; `load` loads a plan's input from the store.
+//! `rollup` counts the lights; `path` the planned path year by year; `result`
+//! is what the report layer reads; `config` the documented thresholds. The
+//! input comes from the store's snapshot (`store::snapshot`).
 
 pub mod config;
 pub mod frame;
-pub mod load;
+pub mod path;
 pub mod result;
 pub mod rollup;
 pub mod rules;
 
 pub use config::Config;
-pub use frame::{evaluate, EvaluationInput};
-pub use load::load_input;
-pub use result::{DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation};
+pub use frame::evaluate;
+pub use result::{DataProblem, IndicatorResult, PlanEvaluation};
 pub use rollup::{RollUps, StatusCounts};
 pub use rules::{Status, Thresholds};

@@ -3,18 +3,11 @@
 
 use super::rollup::RollUps;
 use super::rules::{Assessment, Status};
+use crate::model::PlanRecord;
 use crate::model::{Better, Nature, PathShape, TargetKind};
-use crate::store::plans::PlanRecord;
-use serde::Serialize;
 
-/// The office's own verdict for an indicator and year, shown beside the computed one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OfficeVerdict {
-    pub status: Status,
-    pub reason: String,
-    pub recorded_by: String,
-    pub recorded_at: String,
-}
+use crate::model::OfficeVerdict;
+use serde::Serialize;
 
 /// A value that was excluded from the verdict, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@
 
 use super::folder::Folder;
 use crate::error::{Error, Result};
-use crate::store::reports::StoredCommentary;
+use crate::model::StoredCommentary;
 use std::collections::BTreeMap;
 use std::path::Path;
 

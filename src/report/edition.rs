@@ -7,15 +7,12 @@
 //! the next edition, recorded once its files are written. Either way it is
 //! compared with the latest earlier edition built from other data.
 
-use crate::error::{Error, Result};
 use crate::evaluate::PlanEvaluation;
-use crate::store::editions::{
-    current_snapshot, data_hash, diff_lights, diff_snapshots, latest_edition, previous_edition,
-    record_edition, Edition, EditionChange, LightChange, LightEntry, Snapshot,
+use crate::model::edition::{
+    diff_lights, diff_snapshots, Edition, EditionChange, EditionHistory, LightChange, LightEntry,
+    NewEdition, Snapshot,
 };
-use crate::store::plans::PlanRecord;
-use crate::store::reports::ReportKind;
-use crate::store::Store;
+use crate::model::{PlanRecord, ReportKind};
 
 /// A report's edition: its number, the data it is built from, and the changes
 /// since the previous edition.
@@ -33,7 +30,8 @@ pub struct ReportEdition {
     pub data_hash: String,
     /// The values and lights this report shows, stored with a new edition.
     pub snapshot: Snapshot,
-    /// True when no edition was recorded from this data yet: `record` will record it.
+    /// True when no edition was recorded from this data yet: it is recorded
+    /// once the report's files are written.
     pub is_new: bool,
     /// The edition compared with: the latest earlier one built from other data.
     pub previous: Option<Edition>,
@@ -44,35 +42,24 @@ pub struct ReportEdition {
     pub light_changes: Option<Vec<LightChange>>,
 }
 
-/// Works out the edition of a report on `evaluation` from the store's record of
-/// earlier editions; records nothing.
+/// Works out the edition of a report on `evaluation` from the store's record
+/// of earlier editions, read with the data the evaluation was computed from.
 pub fn resolve(
-    store: &Store,
+    history: &EditionHistory,
     evaluation: &PlanEvaluation,
     kind: ReportKind,
-) -> Result<ReportEdition> {
-    let plan = &evaluation.plan;
-    let year = evaluation.year;
-    let hash = data_hash(store, plan)?;
-    let (number, is_new) = match latest_edition(store, plan, kind, year)? {
-        Some(latest) if latest.data_hash == hash => (latest.edition, false),
+) -> ReportEdition {
+    let hash = &history.data_hash;
+    let (number, is_new) = match &history.latest {
+        Some(latest) if &latest.data_hash == hash => (latest.edition, false),
         Some(latest) => (latest.edition + 1, true),
         None => (1, true),
     };
     let snapshot = Snapshot {
-        values: current_snapshot(store, plan)?,
-        lights: Some(
-            evaluation
-                .indicators
-                .iter()
-                .map(|i| LightEntry {
-                    code: i.code.clone(),
-                    light: i.status().as_str().to_string(),
-                })
-                .collect(),
-        ),
+        values: history.values.clone(),
+        lights: Some(lights(evaluation)),
     };
-    let previous = previous_edition(store, plan, kind, year, number, &hash)?;
+    let previous = history.previous.clone();
     let changes = previous
         .as_ref()
         .map(|p| diff_snapshots(&p.snapshot.values, &snapshot.values))
@@ -84,68 +71,43 @@ pub fn resolve(
             snapshot.lights.as_deref().unwrap_or_default(),
         ))
     });
-    Ok(ReportEdition {
-        plan: plan.clone(),
+    ReportEdition {
+        plan: evaluation.plan.clone(),
         kind,
-        year,
+        year: evaluation.year,
         number,
-        data_hash: hash,
+        data_hash: hash.clone(),
         snapshot,
         is_new,
         previous,
         changes,
         light_changes,
-    })
+    }
+}
+
+/// Each indicator's computed light, as an edition stores it.
+fn lights(evaluation: &PlanEvaluation) -> Vec<LightEntry> {
+    evaluation
+        .indicators
+        .iter()
+        .map(|i| LightEntry {
+            code: i.code.clone(),
+            light: i.status().as_str().to_string(),
+        })
+        .collect()
 }
 
 impl ReportEdition {
-    /// Records this edition if it is new; call it once the report's files are
-    /// written. Returns the number recorded, or `None` when the edition was
-    /// recorded before. The hash and snapshot are those the report was built
-    /// from, so values imported meanwhile do not matter; but when another run
-    /// recorded an edition of the same report meanwhile, the number printed in
-    /// the files is taken, so nothing is recorded and the error says to run again.
-    pub fn record(&self, store: &mut Store) -> Result<Option<u32>> {
-        if !self.is_new {
-            return Ok(None);
-        }
-        let latest = latest_edition(store, &self.plan, self.kind, self.year)?;
-        if latest.map_or(0, |e| e.edition) + 1 != self.number {
-            return Err(Error::Busy {
-                what: format!("{} {} {}", self.plan.code, self.kind, self.year),
-                detail: format!(
-                    "another run recorded edition {} of this report meanwhile; it was not recorded again, run the report again",
-                    self.number
-                ),
-            });
-        }
-        record_edition(
-            store,
-            &self.plan,
-            self.kind,
-            self.year,
-            &self.data_hash,
-            &self.snapshot,
-        )
-        .map(Some)
-    }
-
-    /// Records this edition like [`ReportEdition::record`], except on a database
-    /// this user may only read: the report's files are written by then, so they
-    /// stay, the edition goes unrecorded, and the returned warning says so (the
-    /// next run by someone who may write records it; docs/sharing.md).
-    pub fn record_unless_read_only(&self, store: &mut Store) -> Result<Option<String>> {
-        match self.record(store) {
-            Ok(_) => Ok(None),
-            Err(Error::NoAccess { path, detail }) => Ok(Some(format!(
-                "edition {} of the {} {} report was not recorded in {}: {detail}; the files \
-                 are written, and the next run by a user who may write the database records it",
-                self.number,
-                self.kind,
-                self.year,
-                path.display()
-            ))),
-            Err(other) => Err(other),
-        }
+    /// The edition to record once the report's files are written; `None` when
+    /// this data was published as this edition before.
+    pub fn to_record(&self) -> Option<NewEdition> {
+        self.is_new.then(|| NewEdition {
+            plan: self.plan.clone(),
+            kind: self.kind,
+            year: self.year,
+            number: self.number,
+            data_hash: self.data_hash.clone(),
+            snapshot: self.snapshot.clone(),
+        })
     }
 }

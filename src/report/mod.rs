@@ -1,14 +1,14 @@
 //! Publishing: the report context built from an evaluation, rendered to HTML
 //! through templates and to PDF through the layout engine, written atomically.
 //!
-//! [`prepare`] gathers everything from the store and evaluates; [`render`] turns
-//! the context into one format's bytes; [`publish`] renders every requested
+//! The report layer reads no database: [`build_context`] turns an evaluation
+//! and the store's snapshot into the context; [`render`] turns the context
+//! into one format's bytes; [`publish`] renders every requested
 //! format in memory first, writes them all to temporary files and replaces the
 //! old files only when every one was written, so neither a bad template nor a
 //! full disk leaves a half-updated set of files. Once the files are
-//! written, the caller records the report's edition ([`edition`]).
+//! written, the pipeline (`crate::pipeline`) records the report's edition.
 
-pub mod batch;
 pub mod chart;
 pub mod commentary;
 pub mod context;
@@ -23,10 +23,8 @@ pub mod templates;
 
 use crate::atomic::FileSet;
 use crate::error::{Error, Result};
-use crate::evaluate::{self, PlanEvaluation, Thresholds};
-use crate::store::plans::{find_plan, plan_structure, PlanRecord};
-use crate::store::reports::{self, ReportKind};
-use crate::store::Store;
+use crate::evaluate::{PlanEvaluation, Thresholds};
+use crate::model::{ReportKind, ReportSnapshot};
 use commentary::CommentarySet;
 use context::{ContextInputs, ReportContext, ReportDate};
 use edition::ReportEdition;
@@ -70,28 +68,8 @@ pub struct ReportRequest<'a> {
     pub source_date_epoch: Option<&'a str>,
 }
 
-/// The year a report evaluates: the one asked for, or the plan's mid-term year
-/// for the mid-term report; it must lie inside the plan period.
-pub fn report_year(plan: &PlanRecord, kind: ReportKind, year: Option<i32>) -> Result<i32> {
-    let year = match (kind, year) {
-        (_, Some(year)) => year,
-        (ReportKind::Midterm, None) => plan.midterm_year,
-        (ReportKind::Annual, None) => {
-            return Err(Error::Usage("report annual needs --year".to_string()))
-        }
-    };
-    if !(plan.period_start..=plan.period_end).contains(&year) {
-        return Err(Error::Usage(format!(
-            "--year {year} is outside the plan period {}-{} of {}",
-            plan.period_start, plan.period_end, plan.code
-        )));
-    }
-    Ok(year)
-}
-
 /// A report ready to render: what it prints, and its edition, to record once
-/// its files are written (`record`, or `record_unless_read_only` where a reader
-/// without write access may run the report).
+/// its files are written (the pipeline does, `crate::pipeline`).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Everything the report prints.
@@ -100,55 +78,22 @@ pub struct Prepared {
     pub edition: ReportEdition,
 }
 
-/// Reads the store, evaluates the plan for the report year and builds the context.
-pub fn prepare(
-    store: &Store,
-    thresholds: &Thresholds,
-    request: &ReportRequest<'_>,
-) -> Result<Prepared> {
-    let plan = find_plan(store, request.plan)?;
-    let year = report_year(&plan, request.kind, request.year)?;
-    // One snapshot for everything the report shows, its data hash included.
-    store.read_snapshot(|| {
-        let evaluation = evaluate_plan(store, &plan, year, thresholds)?;
-        build_context(store, thresholds, &evaluation, request)
-    })
-}
-
-/// Evaluates one plan from what `store` reads now (inside the caller's read
-/// transaction, if any).
-pub fn evaluate_plan(
-    store: &Store,
-    plan: &PlanRecord,
-    year: i32,
-    thresholds: &Thresholds,
-) -> Result<PlanEvaluation> {
-    let input = evaluate::load_input(store, Some(plan))?;
-    evaluate::evaluate(&input, year, thresholds)?
-        .into_iter()
-        .find(|e| e.plan.id == plan.id)
-        .ok_or_else(|| Error::Evaluate(format!("no evaluation for plan {}", plan.code)))
-}
-
 /// Builds the context of one plan's report from its evaluation (which may come
-/// from a batch over many plans) and what the store holds for the report,
-/// including its edition.
+/// from a batch over many plans) and the snapshot the store read for the
+/// report, including its edition. Reads no database; only the commentary files
+/// of `request.commentary_dir`, if given.
 pub fn build_context(
-    store: &Store,
+    snapshot: &ReportSnapshot,
     thresholds: &Thresholds,
     evaluation: &PlanEvaluation,
     request: &ReportRequest<'_>,
 ) -> Result<Prepared> {
-    let plan = &evaluation.plan;
-    let year = evaluation.year;
-    let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
-    let structure = plan_structure(store.conn(), plan.id).map_err(read("reading plan chapters"))?;
-    let stored = reports::commentaries(store.conn(), plan.id, request.kind, year)
-        .map_err(read("reading commentary"))?;
-    let chapters: Vec<u32> = structure.iter().map(|c| c.number).collect();
-    let commentary = CommentarySet::load(stored, request.commentary_dir, &chapters)?;
-    let sources =
-        reports::data_sources(store.conn(), plan.id, year).map_err(read("reading data sources"))?;
+    let chapters: Vec<u32> = snapshot.structure.iter().map(|c| c.number).collect();
+    let commentary = CommentarySet::load(
+        snapshot.commentary.clone(),
+        request.commentary_dir,
+        &chapters,
+    )?;
     let date = match request.source_date_epoch {
         Some(epoch) => epoch
             .trim()
@@ -160,20 +105,16 @@ pub fn build_context(
                     "SOURCE_DATE_EPOCH={epoch} is not a number of seconds since 1970"
                 ))
             })?,
-        None => ReportDate::from_data(
-            reports::latest_change(store.conn(), plan.id, request.kind, year)
-                .map_err(read("reading the latest change"))?
-                .as_deref(),
-        ),
+        None => ReportDate::from_data(snapshot.latest_change.as_deref()),
     };
-    let edition = edition::resolve(store, evaluation, request.kind)?;
+    let edition = edition::resolve(&snapshot.editions, evaluation, request.kind);
     let context = context::build(&ContextInputs {
         kind: request.kind,
         evaluation,
-        structure: &structure,
+        structure: &snapshot.structure,
         commentary: &commentary,
         thresholds,
-        sources: &sources,
+        sources: &snapshot.sources,
         date: &date,
         edition: &edition,
     });
@@ -207,10 +148,13 @@ impl Renderers {
         strict_glyphs: bool,
     ) -> Result<Renderers> {
         let fonts = if formats.contains(&Format::Pdf) {
-            Some(match font {
-                FontChoice::Bundled => pdf::FontSet::embedded_default()?,
-                FontChoice::File { path, face } => pdf::FontSet::from_path(path, *face)?,
-            })
+            Some(
+                match font {
+                    FontChoice::Bundled => pdf::FontSet::embedded_default(),
+                    FontChoice::File { path, face } => pdf::FontSet::from_path(path, *face),
+                }
+                .map_err(Error::pdf)?,
+            )
         } else {
             None
         };
@@ -246,7 +190,7 @@ pub fn render(context: &ReportContext, format: Format, renderers: &Renderers) ->
                 return Err(Error::MissingGlyphs(missing_glyphs.iter().collect()));
             }
             Ok(Rendered {
-                bytes: pdf::render(&document, fonts)?,
+                bytes: pdf::render(&document, fonts).map_err(Error::pdf)?,
                 missing_glyphs,
             })
         }

@@ -7,12 +7,25 @@
 //! Templates run with strict undefined behaviour, so a misspelt field is an error
 //! naming the file and line instead of a silent blank in a published report, and
 //! with HTML auto-escaping for `.html` files, so every value prints as text.
+//! The only markup they insert is planeval's own: `chart_svg(chart.id)` for a
+//! chart drawn by the HTML renderer and `text | markdown` for commentary.
 
 use super::folder::Folder;
+use super::markdown;
 use crate::error::{Error, Result};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The markup the HTML renderer draws for one report, which templates insert
+/// by name: each chart's SVG, by the chart's element id.
+#[derive(Debug, Clone, Default)]
+pub struct Markup {
+    /// Inline SVG by chart id (every text in it escaped).
+    pub charts: HashMap<String, String>,
+}
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -124,9 +137,25 @@ impl Templates {
         }
     }
 
-    /// Renders template `name` with `context`.
-    pub fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String> {
-        let env = self.environment();
+    /// Renders template `name` with `context`, `markup` supplying the charts.
+    pub fn render<C: Serialize>(&self, name: &str, context: &C, markup: Markup) -> Result<String> {
+        let mut env = self.environment();
+        let charts = Arc::new(markup.charts);
+        env.add_function("chart_svg", move |id: &str| {
+            charts
+                .get(id)
+                .map(|svg| Value::from_safe_string(svg.clone()))
+                .ok_or_else(|| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("no chart `{id}` in this report"),
+                    )
+                })
+        });
+        // Commentary is Markdown with HTML disabled: its output is safe markup.
+        env.add_filter("markdown", |text: &str| {
+            Value::from_safe_string(markdown::to_html(text))
+        });
         let template = env.get_template(name).map_err(|e| self.error(name, &e))?;
         template.render(context).map_err(|e| self.error(name, &e))
     }
@@ -246,7 +275,7 @@ mod tests {
             .unwrap();
         let templates = Templates::new(Some(dir.path())).unwrap();
         let err = templates
-            .render("annual.html", &())
+            .render("annual.html", &(), Markup::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("mine.html: a symbolic link to"), "{err}");
@@ -258,7 +287,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("annual.html"), "line one\n{% if %}\n").unwrap();
         let templates = Templates::new(Some(dir.path())).unwrap();
-        let err = templates.render("annual.html", &()).unwrap_err();
+        let err = templates
+            .render("annual.html", &(), Markup::default())
+            .unwrap_err();
         match err {
             Error::Template { file, line, .. } => {
                 assert!(file.ends_with("annual.html"), "{file}");
@@ -279,7 +310,7 @@ mod tests {
         let templates = Templates::new(Some(dir.path())).unwrap();
         let context = serde_json::json!({"report": {"year": 2025}});
         let err = templates
-            .render("annual.html", &context)
+            .render("annual.html", &context, Markup::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("annual.html, line 3"), "{err}");
@@ -292,7 +323,11 @@ mod tests {
         std::fs::write(dir.path().join("annual.html"), "{{ name }}").unwrap();
         let templates = Templates::new(Some(dir.path())).unwrap();
         let html = templates
-            .render("annual.html", &serde_json::json!({"name": "<script>"}))
+            .render(
+                "annual.html",
+                &serde_json::json!({"name": "<script>"}),
+                Markup::default(),
+            )
             .unwrap();
         assert_eq!(html, "&lt;script&gt;");
     }

@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Attribution, Better, Nature, PathShape, TargetKind};
-use serde::Deserialize;
+
+pub use crate::model::{Baseline, Chapter, Indicator, PlanFile, Section};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -147,77 +148,12 @@ pub struct Catalog {
     pub hash: String,
 }
 
-/// `plan.toml`: what the plan is and when it runs.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanFile {
-    pub code: String,
-    pub title: String,
-    pub short_title: String,
-    pub region: String,
-    pub period_start: i32,
-    pub period_end: i32,
-    pub base_year: i32,
-    pub midterm_year: i32,
-    pub adopted: Option<String>,
-    pub issuer: String,
-    /// The statistics office that publishes the monitoring reports.
-    pub office: String,
-    /// File name (in the catalog directory) of the plan's full text.
-    pub source_document: String,
-}
-
-/// A chapter (第X章) with its sections (第X节).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Chapter {
-    pub number: u32,
-    pub title: String,
-    pub sections: Vec<Section>,
-}
-
-/// A section (第X节) of a chapter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Section {
-    pub number: u32,
-    pub title: String,
-}
-
 /// A department responsible for indicators.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Department {
     pub code: String,
     pub name: String,
     pub short_name: String,
-}
-
-/// A value the plan states for a year before the period, with its quote.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Baseline {
-    pub year: i32,
-    pub value: f64,
-    pub quote: String,
-}
-
-/// One quantitative target of the plan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Indicator {
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub chapter: u32,
-    pub section: Option<u32>,
-    pub nature: Nature,
-    pub nature_by: Attribution,
-    pub kind: TargetKind,
-    pub better: Better,
-    pub baseline: Option<Baseline>,
-    pub target_year: i32,
-    pub target_value: Option<f64>,
-    pub path: PathShape,
-    pub department: String,
-    pub department_by: Attribution,
-    pub source_quote: String,
-    pub note: Option<String>,
 }
 
 /// Parses and validates a catalog; the first problem found is returned with its

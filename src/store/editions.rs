@@ -8,69 +8,19 @@ use super::audit::{self, Key, Link, Table};
 use super::db::{now_utc, Store};
 use super::plans::PlanRecord;
 use crate::error::{Error, Result};
+use crate::model::edition::parse_snapshot;
 use crate::model::{ObservationStatus, ReportKind};
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-/// One value as a report showed it; a snapshot is a list of these, stored as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotEntry {
-    pub code: String,
-    pub year: i32,
-    pub value: f64,
-    #[serde(deserialize_with = "status_from_text")]
-    pub status: ObservationStatus,
-}
-
-fn status_from_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> std::result::Result<ObservationStatus, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    ObservationStatus::parse(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "`{text}` is not one of {}",
-            ObservationStatus::expected()
-        ))
-    })
-}
-
-/// An indicator's computed light as a report showed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LightEntry {
-    pub code: String,
-    /// The light's stored form: "green", "yellow", "red" or "grey".
-    pub light: String,
-}
-
-/// What a published report showed: its values and each indicator's computed light.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot {
-    pub values: Vec<SnapshotEntry>,
-    /// `None` for editions recorded before lights were stored (their snapshot
-    /// is the bare list of values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lights: Option<Vec<LightEntry>>,
-}
-
-/// Reads a snapshot's JSON: `{"values": [{code, year, value, status}], "lights":
-/// [{code, light}]}`, or the bare list of values older editions stored.
-pub fn parse_snapshot(json: &str) -> std::result::Result<Snapshot, serde_json::Error> {
-    let stored: serde_json::Value = serde_json::from_str(json)?;
-    if stored.is_array() {
-        Ok(Snapshot {
-            values: serde_json::from_value(stored)?,
-            lights: None,
-        })
-    } else {
-        serde_json::from_value(stored)
-    }
-}
+use crate::model::edition::NewEdition;
+use crate::model::edition::{Edition, Snapshot, SnapshotEntry};
+use crate::model::EvaluationInput;
+use rayon::prelude::*;
 
 /// The plan's current values as a snapshot, by indicator code and year.
-pub fn current_snapshot(store: &Store, plan: &PlanRecord) -> Result<Vec<SnapshotEntry>> {
+pub fn current_values(store: &Store, plan: &PlanRecord) -> Result<Vec<SnapshotEntry>> {
     let read = || -> rusqlite::Result<Vec<SnapshotEntry>> {
         let mut stmt = store.conn().prepare_cached(
             "SELECT i.code, o.year, o.value, o.status FROM observation o
@@ -92,8 +42,8 @@ pub fn current_snapshot(store: &Store, plan: &PlanRecord) -> Result<Vec<Snapshot
 }
 
 /// SHA-256 over the plan's catalog hash and its observations (indicator code,
-/// year, value, value kind, status) in code and year order. Two reports built
-/// from the same hash were built from the same data.
+/// year, value, value kind, status) in code and year order, read from the
+/// database. Two reports built from the same hash were built from the same data.
 pub fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
     let read = || -> rusqlite::Result<String> {
         let conn = store.conn();
@@ -123,29 +73,62 @@ pub fn data_hash(store: &Store, plan: &PlanRecord) -> Result<String> {
     read().map_err(|e| Error::db(store.path(), "hashing the plan's data", e))
 }
 
-/// The catalog hash of every plan (or of one), by plan id.
-pub fn catalog_hashes(
-    conn: &rusqlite::Connection,
-    plan_id: Option<i64>,
-) -> rusqlite::Result<HashMap<i64, String>> {
-    let mut stmt = conn.prepare("SELECT id, catalog_hash FROM plan WHERE ?1 IS NULL OR id = ?1")?;
-    let rows = stmt.query_map([plan_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
+/// Each indicator's plan and code, by indicator id.
+fn indicator_codes(input: &EvaluationInput) -> HashMap<i64, (i64, &str)> {
+    input
+        .indicators
+        .iter()
+        .map(|i| (i.id, (i.plan_id, i.definition.code.as_str())))
+        .collect()
+}
+
+/// The data hash (see [`data_hash`]) of every plan in `input`, by plan id:
+/// the batch hashes what it evaluated with the same hasher each report's
+/// snapshot uses on the database.
+pub fn data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
+    let codes = indicator_codes(input);
+    // Every plan gets an entry: one without observations has a hash too.
+    let mut by_plan: HashMap<i64, Vec<(&str, i32, usize)>> =
+        input.plans.iter().map(|p| (p.id, Vec::new())).collect();
+    for (index, o) in input.observations.iter().enumerate() {
+        if let Some(&(plan, code)) = codes.get(&o.indicator_id) {
+            if let Some(values) = by_plan.get_mut(&plan) {
+                values.push((code, o.year, index));
+            }
+        }
+    }
+    by_plan
+        .into_par_iter()
+        .filter_map(|(plan, mut values)| {
+            let mut hasher = PlanDataHasher::new(input.catalog_hashes.get(&plan)?);
+            values.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            for (code, year, index) in values {
+                let o = &input.observations[index];
+                hasher.add(
+                    code,
+                    year,
+                    o.value,
+                    o.value_kind.as_str(),
+                    o.status.as_str(),
+                );
+            }
+            Some((plan, hasher.finish()))
+        })
+        .collect()
 }
 
 /// Builds a plan's data hash (see [`data_hash`]) from values given in code and
-/// year order, wherever they were read: the batch hashes what it evaluated
-/// with the same function the report uses on its own snapshot.
-pub struct PlanDataHasher(Sha256);
+/// year order, wherever they were read.
+struct PlanDataHasher(Sha256);
 
 impl PlanDataHasher {
-    pub fn new(catalog_hash: &str) -> Self {
+    fn new(catalog_hash: &str) -> Self {
         let mut hasher = Sha256::new();
         hash_text(&mut hasher, catalog_hash);
         PlanDataHasher(hasher)
     }
 
-    pub fn add(&mut self, code: &str, year: i32, value: f64, value_kind: &str, status: &str) {
+    fn add(&mut self, code: &str, year: i32, value: f64, value_kind: &str, status: &str) {
         hash_text(&mut self.0, code);
         self.0.update(year.to_le_bytes());
         // The exact bits, so a change in the last digit changes the hash.
@@ -154,7 +137,7 @@ impl PlanDataHasher {
         hash_text(&mut self.0, status);
     }
 
-    pub fn finish(self) -> String {
+    fn finish(self) -> String {
         super::catalog::hex(&self.0.finalize())
     }
 }
@@ -165,9 +148,57 @@ fn hash_text(hasher: &mut Sha256, text: &str) {
     hasher.update(text.as_bytes());
 }
 
+/// Records a new edition once the report's files are written, and returns its
+/// number. The hash and snapshot are those the report was built from, so values
+/// imported meanwhile do not matter; but when another run recorded an edition
+/// of the same report meanwhile, the number printed in the files is taken, so
+/// nothing is recorded and the error says to run again.
+pub fn record(store: &mut Store, edition: &NewEdition) -> Result<u32> {
+    let NewEdition {
+        plan, kind, year, ..
+    } = edition;
+    let latest = latest_edition(store, plan, *kind, *year)?;
+    if latest.map_or(0, |e| e.edition) + 1 != edition.number {
+        return Err(Error::Busy {
+            what: format!("{} {kind} {year}", plan.code),
+            detail: format!(
+                "another run recorded edition {} of this report meanwhile; it was not recorded again, run the report again",
+                edition.number
+            ),
+        });
+    }
+    record_edition(
+        store,
+        plan,
+        *kind,
+        *year,
+        &edition.data_hash,
+        &edition.snapshot,
+    )
+}
+
+/// Records a new edition like [`record`], except on a database this user may
+/// only read: the report's files are written by then, so they stay, the
+/// edition goes unrecorded, and the returned warning says so (the next run by
+/// someone who may write records it; docs/sharing.md).
+pub fn record_unless_read_only(store: &mut Store, edition: &NewEdition) -> Result<Option<String>> {
+    match record(store, edition) {
+        Ok(_) => Ok(None),
+        Err(Error::NoAccess { path, detail }) => Ok(Some(format!(
+            "edition {} of the {} {} report was not recorded in {}: {detail}; the files \
+             are written, and the next run by a user who may write the database records it",
+            edition.number,
+            edition.kind,
+            edition.year,
+            path.display()
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
 /// Records a published report and returns its edition number (1 for the first
 /// edition of that report and year, then 2, 3 …).
-pub fn record_edition(
+fn record_edition(
     store: &mut Store,
     plan: &PlanRecord,
     report: ReportKind,
@@ -209,15 +240,6 @@ pub fn record_edition(
     })
 }
 
-/// A recorded edition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Edition {
-    pub edition: u32,
-    pub published_at: String,
-    pub data_hash: String,
-    pub snapshot: Snapshot,
-}
-
 /// The latest recorded edition of a report for a year, if any.
 pub fn latest_edition(
     store: &Store,
@@ -235,23 +257,24 @@ pub fn latest_edition(
     )
 }
 
-/// The latest edition numbered below `edition` that was built from other data
-/// than `data_hash`: the one edition `edition` is compared with.
-pub fn previous_edition(
+/// The latest edition built from other data than `data_hash`: the one a report
+/// on this data is compared with. (It is numbered below the report's own
+/// edition either way: below the latest one when that was built from this
+/// data, and the latest itself otherwise.)
+pub fn latest_edition_from_other_data(
     store: &Store,
     plan: &PlanRecord,
     report: ReportKind,
     year: i32,
-    edition: u32,
     data_hash: &str,
 ) -> Result<Option<Edition>> {
     read_edition(
         store,
         &format!("{} {report} {year}", plan.code),
         "SELECT edition, published_at, data_hash, snapshot FROM report_edition
-         WHERE plan_id = ?1 AND report = ?2 AND year = ?3 AND edition < ?4 AND data_hash <> ?5
+         WHERE plan_id = ?1 AND report = ?2 AND year = ?3 AND data_hash <> ?4
          ORDER BY edition DESC LIMIT 1",
-        params![plan.id, report.as_str(), year, edition, data_hash],
+        params![plan.id, report.as_str(), year, data_hash],
     )
 }
 
@@ -286,214 +309,11 @@ fn read_edition(
     .transpose()
 }
 
-/// How one indicator-year differs between two snapshots.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EditionChange {
-    pub code: String,
-    pub year: i32,
-    /// `None` when the value was not in the previous edition.
-    pub old_value: Option<f64>,
-    /// `None` when the value is no longer there.
-    pub new_value: Option<f64>,
-    pub old_status: Option<ObservationStatus>,
-    pub new_status: Option<ObservationStatus>,
-}
-
-impl EditionChange {
-    /// A value present in both editions with a different number.
-    pub fn value_revised(&self) -> bool {
-        matches!((self.old_value, self.new_value), (Some(old), Some(new)) if old != new)
-    }
-
-    /// A value present in both editions with a different status.
-    pub fn status_changed(&self) -> bool {
-        matches!((self.old_status, self.new_status), (Some(old), Some(new)) if old != new)
-    }
-
-    /// A value the previous edition did not have.
-    pub fn added(&self) -> bool {
-        self.old_value.is_none()
-    }
-
-    /// A value the previous edition had and this one does not.
-    pub fn removed(&self) -> bool {
-        self.new_value.is_none()
-    }
-}
-
-/// Everything that differs between two snapshots, by indicator code and year:
-/// values revised, statuses changed, values added or gone.
-pub fn diff_snapshots(previous: &[SnapshotEntry], current: &[SnapshotEntry]) -> Vec<EditionChange> {
-    let key = |e: &SnapshotEntry| (e.code.clone(), e.year);
-    let old: BTreeMap<_, _> = previous.iter().map(|e| (key(e), e)).collect();
-    let new: BTreeMap<_, _> = current.iter().map(|e| (key(e), e)).collect();
-    let mut keys: Vec<&(String, i32)> = old.keys().chain(new.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter_map(|k| {
-            let (before, after) = (old.get(k), new.get(k));
-            let unchanged = matches!((before, after), (Some(b), Some(a)) if b.value == a.value && b.status == a.status);
-            (!unchanged).then(|| EditionChange {
-                code: k.0.clone(),
-                year: k.1,
-                old_value: before.map(|e| e.value),
-                new_value: after.map(|e| e.value),
-                old_status: before.map(|e| e.status),
-                new_status: after.map(|e| e.status),
-            })
-        })
-        .collect()
-}
-
-/// An indicator whose computed light differs between two snapshots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LightChange {
-    pub code: String,
-    /// `None` when the indicator had no light in the previous edition.
-    pub old_light: Option<String>,
-    /// `None` when the indicator is no longer in the plan.
-    pub new_light: Option<String>,
-}
-
-/// The indicators whose light differs between two snapshots, by code.
-pub fn diff_lights(previous: &[LightEntry], current: &[LightEntry]) -> Vec<LightChange> {
-    let old: BTreeMap<&str, &str> = previous
-        .iter()
-        .map(|e| (e.code.as_str(), e.light.as_str()))
-        .collect();
-    let new: BTreeMap<&str, &str> = current
-        .iter()
-        .map(|e| (e.code.as_str(), e.light.as_str()))
-        .collect();
-    let mut codes: Vec<&str> = old.keys().chain(new.keys()).copied().collect();
-    codes.sort_unstable();
-    codes.dedup();
-    codes
-        .into_iter()
-        .filter(|code| old.get(code) != new.get(code))
-        .map(|code| LightChange {
-            code: code.to_string(),
-            old_light: old.get(code).map(|l| l.to_string()),
-            new_light: new.get(code).map(|l| l.to_string()),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::catalog::{builtin_tiexi, parse};
     use crate::store::plans::{find_plan, load_catalog};
-    use ObservationStatus::{Final, Preliminary, Revised};
-
-    fn entry(code: &str, year: i32, value: f64, status: ObservationStatus) -> SnapshotEntry {
-        SnapshotEntry {
-            code: code.into(),
-            year,
-            value,
-            status,
-        }
-    }
-
-    #[test]
-    fn the_diff_lists_revisions_status_changes_additions_and_removals() {
-        let previous = vec![
-            entry("gdp", 2023, 1200.0, Preliminary),
-            entry("gdp", 2024, 1300.0, Preliminary),
-            entry("rd_intensity", 2023, 3.3, Final),
-            entry("zero", 2023, 0.0, Final),
-        ];
-        let current = vec![
-            entry("gdp", 2023, 1180.0, Revised),
-            entry("gdp", 2024, 1300.0, Final),
-            entry("rd_intensity", 2023, 3.3, Final),
-            entry("new_urban_jobs", 2024, 1.1, Preliminary),
-        ];
-        let changes = diff_snapshots(&previous, &current);
-        let find = |code: &str, year| changes.iter().find(|c| c.code == code && c.year == year);
-        assert_eq!(changes.len(), 4, "{changes:?}");
-        let gdp = find("gdp", 2023).unwrap();
-        assert!(gdp.value_revised() && gdp.status_changed());
-        assert_eq!((gdp.old_value, gdp.new_value), (Some(1200.0), Some(1180.0)));
-        let finalized = find("gdp", 2024).unwrap();
-        assert!(!finalized.value_revised() && finalized.status_changed());
-        assert!(find("new_urban_jobs", 2024).unwrap().added());
-        assert!(find("zero", 2023).unwrap().removed());
-        assert!(find("rd_intensity", 2023).is_none());
-    }
-
-    #[test]
-    fn identical_snapshots_have_no_changes() {
-        let snapshot = vec![entry("gdp", 2023, 1200.0, Final)];
-        assert!(diff_snapshots(&snapshot, &snapshot).is_empty());
-    }
-
-    #[test]
-    fn snapshots_round_trip_through_json() {
-        let snapshot = Snapshot {
-            values: vec![entry("gdp", 2023, 1200.5, Revised)],
-            lights: Some(vec![LightEntry {
-                code: "gdp".into(),
-                light: "green".into(),
-            }]),
-        };
-        let json = serde_json::to_string(&snapshot).unwrap();
-        assert_eq!(
-            json,
-            r#"{"values":[{"code":"gdp","year":2023,"value":1200.5,"status":"revised"}],"lights":[{"code":"gdp","light":"green"}]}"#
-        );
-        assert_eq!(parse_snapshot(&json).unwrap(), snapshot);
-        assert!(
-            parse_snapshot(r#"[{"code":"gdp","year":2023,"value":1,"status":"draft"}]"#).is_err()
-        );
-        assert!(parse_snapshot(r#"{"values":[],"colours":[]}"#).is_err());
-    }
-
-    #[test]
-    fn snapshots_of_older_editions_are_bare_lists_of_values_without_lights() {
-        let old = r#"[{"code":"gdp","year":2023,"value":1200.5,"status":"revised"}]"#;
-        let snapshot = parse_snapshot(old).unwrap();
-        assert_eq!(snapshot.values, vec![entry("gdp", 2023, 1200.5, Revised)]);
-        assert_eq!(snapshot.lights, None);
-    }
-
-    #[test]
-    fn the_light_diff_lists_indicators_whose_light_changed() {
-        let light = |code: &str, light: &str| LightEntry {
-            code: code.into(),
-            light: light.into(),
-        };
-        let previous = [
-            light("gdp", "green"),
-            light("rd", "yellow"),
-            light("old", "red"),
-        ];
-        let current = [
-            light("gdp", "green"),
-            light("rd", "red"),
-            light("new", "grey"),
-        ];
-        let changes = diff_lights(&previous, &current);
-        let summary: Vec<(&str, Option<&str>, Option<&str>)> = changes
-            .iter()
-            .map(|c| {
-                (
-                    c.code.as_str(),
-                    c.old_light.as_deref(),
-                    c.new_light.as_deref(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("new", None, Some("grey")),
-                ("old", Some("red"), None),
-                ("rd", Some("yellow"), Some("red")),
-            ]
-        );
-    }
 
     fn store_with_plan(dir: &tempfile::TempDir) -> (Store, PlanRecord) {
         let mut store = Store::create_or_open(&dir.path().join("t.db")).unwrap();
@@ -508,7 +328,7 @@ mod tests {
         let (mut store, plan) = store_with_plan(&dir);
         let hash = data_hash(&store, &plan).unwrap();
         let snapshot = Snapshot {
-            values: current_snapshot(&store, &plan).unwrap(),
+            values: current_values(&store, &plan).unwrap(),
             lights: None,
         };
         let mut record = |kind, hash: &str| {
@@ -525,14 +345,18 @@ mod tests {
         assert_eq!((latest.edition, &latest.data_hash), (3, &hash));
         assert_eq!(latest.snapshot, snapshot);
         // Edition 3 compares with the latest earlier edition built from other data.
-        let previous = |edition, hash: &str| {
-            previous_edition(&store, &plan, ReportKind::Annual, 2024, edition, hash)
+        let previous = |hash: &str| {
+            latest_edition_from_other_data(&store, &plan, ReportKind::Annual, 2024, hash)
                 .unwrap()
                 .map(|e| e.edition)
         };
-        assert_eq!(previous(3, &hash), Some(2));
-        assert_eq!(previous(2, "other"), Some(1));
-        assert_eq!(previous(1, &hash), None);
+        assert_eq!(previous(&hash), Some(2));
+        assert_eq!(previous("other"), Some(3));
+        assert_eq!(
+            latest_edition_from_other_data(&store, &plan, ReportKind::Midterm, 2024, &hash)
+                .unwrap(),
+            None
+        );
         assert!(latest_edition(&store, &plan, ReportKind::Annual, 2023)
             .unwrap()
             .is_none());

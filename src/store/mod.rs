@@ -17,6 +17,7 @@ pub mod observations;
 pub mod parquet;
 pub mod plans;
 pub mod reports;
+pub mod snapshot;
 pub mod synth;
 
 pub use db::Store;

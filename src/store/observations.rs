@@ -4,6 +4,8 @@
 
 use super::decode;
 use crate::model::{ObservationStatus, ValueKind};
+
+pub use crate::model::StoredObservation;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement, ToSql, Transaction};
 
@@ -187,28 +189,18 @@ fn bind_from<const N: usize>(
     Ok(())
 }
 
-/// An observation as stored, flattened for the evaluation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredObservation {
-    pub indicator_id: i64,
-    pub year: i32,
-    pub value: f64,
-    pub value_kind: ValueKind,
-    pub status: ObservationStatus,
-    pub illustrative: bool,
-}
-
 /// Observations of one plan (or of all plans when `plan_id` is None), in storage
 /// order: the evaluation sorts them itself, so SQLite can read the table straight.
 pub fn plan_observations(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredObservation>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation
-         WHERE ?1 IS NULL OR indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
-    )?;
-    let rows = stmt.query_map([plan_id], |r| {
+    let mut stmt = conn.prepare_cached(&super::plans::one_plan_or_all(
+        "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation",
+        "indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
         Ok(StoredObservation {
             indicator_id: r.get(0)?,
             year: r.get(1)?,

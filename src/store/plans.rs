@@ -6,7 +6,9 @@ use super::catalog::{Baseline, Catalog, Chapter, Indicator, Section};
 use super::db::{now_utc, Store};
 use super::decode;
 use crate::error::{Error, Result};
-use crate::model::{Attribution, Better, Nature, PathShape, TargetKind};
+use crate::model::{Attribution, Better, Nature, PathShape, PlanFile, TargetKind};
+
+pub use crate::model::{PlanRecord, StoredIndicator};
 use rusqlite::{named_params, params, Connection, OptionalExtension, Row, Transaction};
 use std::collections::{BTreeSet, HashMap};
 
@@ -308,42 +310,26 @@ fn remove_stale_structure(
     Ok(())
 }
 
-/// A plan as stored.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PlanRecord {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub short_title: String,
-    pub region: String,
-    pub period_start: i32,
-    pub period_end: i32,
-    pub base_year: i32,
-    pub midterm_year: i32,
-    pub adopted: Option<String>,
-    pub issuer: String,
-    pub office: String,
-    pub source_document: String,
-}
-
 const PLAN_COLUMNS: &str = "id, code, title, short_title, region, period_start, period_end, \
      base_year, midterm_year, adopted, issuer, office, source_document";
 
 fn plan_from_row(r: &Row<'_>) -> rusqlite::Result<PlanRecord> {
     Ok(PlanRecord {
         id: r.get(0)?,
-        code: r.get(1)?,
-        title: r.get(2)?,
-        short_title: r.get(3)?,
-        region: r.get(4)?,
-        period_start: r.get(5)?,
-        period_end: r.get(6)?,
-        base_year: r.get(7)?,
-        midterm_year: r.get(8)?,
-        adopted: r.get(9)?,
-        issuer: r.get(10)?,
-        office: r.get(11)?,
-        source_document: r.get(12)?,
+        file: PlanFile {
+            code: r.get(1)?,
+            title: r.get(2)?,
+            short_title: r.get(3)?,
+            region: r.get(4)?,
+            period_start: r.get(5)?,
+            period_end: r.get(6)?,
+            base_year: r.get(7)?,
+            midterm_year: r.get(8)?,
+            adopted: r.get(9)?,
+            issuer: r.get(10)?,
+            office: r.get(11)?,
+            source_document: r.get(12)?,
+        },
     })
 }
 
@@ -431,12 +417,16 @@ pub fn plan_structure(conn: &Connection, plan_id: i64) -> rusqlite::Result<Vec<C
     Ok(chapters)
 }
 
-/// An indicator as stored, with its database id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredIndicator {
-    pub id: i64,
-    pub plan_id: i64,
-    pub definition: Indicator,
+/// `select` as it is for every plan, or restricted to one plan by `filter`
+/// (a condition on `?1`, the plan id). A separate query for one plan rather
+/// than `?1 IS NULL OR filter`, which SQLite answers by scanning the whole
+/// table: a batch reads one plan per report, and a hundred full scans cost
+/// more than rendering the reports.
+pub(crate) fn one_plan_or_all(select: &str, filter: &str, plan_id: Option<i64>) -> String {
+    match plan_id {
+        Some(_) => format!("{} WHERE {filter}", select.trim_end()),
+        None => select.to_string(),
+    }
 }
 
 /// The indicators of one plan (or of every plan when `plan_id` is None), in catalog order.
@@ -444,8 +434,12 @@ pub fn plan_indicators(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredIndicator>> {
-    let mut stmt = conn.prepare(include_str!("../../sql/select_indicators.sql"))?;
-    let rows = stmt.query_map([plan_id], |r| {
+    let mut stmt = conn.prepare_cached(&one_plan_or_all(
+        include_str!("../../sql/select_indicators.sql"),
+        "i.plan_id = ?1",
+        plan_id,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(plan_id), |r| {
         Ok(((r.get::<_, i64>(21)?), indicator_from_row(r)?))
     })?;
     let mut ordered = rows.collect::<rusqlite::Result<Vec<(i64, StoredIndicator)>>>()?;

@@ -9,23 +9,12 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::DataSource;
+
+use crate::model::{CommentaryChapter, StoredCommentary};
+
+// cmd/bench.rs (the cmd helper's) still names the kind by this path.
 pub use crate::model::ReportKind;
-
-/// Where a commentary belongs: the foreword (`None`) or a chapter number.
-pub type CommentaryChapter = Option<u32>;
-
-/// One stored commentary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCommentary {
-    /// The chapter, or `None` for the foreword.
-    pub chapter: CommentaryChapter,
-    /// The Markdown text.
-    pub body: String,
-    /// Who wrote it last.
-    pub updated_by: String,
-    /// When it was last written (UTC, ISO 8601).
-    pub updated_at: String,
-}
 
 /// Every commentary stored for one report of one plan and year, foreword first.
 pub fn commentaries(
@@ -136,23 +125,6 @@ pub fn latest_change(
         params![plan_id, report.as_str(), year],
         |r| r.get(0),
     )
-}
-
-/// One department's share of the data a report uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataSource {
-    /// Department code.
-    pub code: String,
-    /// Full department name.
-    pub name: String,
-    /// Short name (统计局) for tables.
-    pub short_name: String,
-    /// Indicators the department is responsible for.
-    pub indicators: usize,
-    /// Observations (up to the report year) it supplied.
-    pub observations: usize,
-    /// The distinct `source` texts of those observations, sorted.
-    pub sources: Vec<String>,
 }
 
 /// The departments responsible for a plan's indicators, with what they supplied

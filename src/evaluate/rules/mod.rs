@@ -18,8 +18,8 @@
 //! What the families share sits apart: `path` holds the arithmetic of the plan
 //! period (time elapsed, the planned path, growth, chaining, projection, bounds),
 //! `wording` the sentence pieces, `verdict` the thresholds, the evidence and the
-//! growth-rate-ratio classes, `status` the light itself (used by the report and
-//! the store too). This file keeps the types a rule reads and writes, the
+//! growth-rate-ratio classes, the light itself is `model::Status`, since the
+//! report and the store use it too. This file keeps the types a rule reads and writes, the
 //! dispatch by kind, and the two helpers that fill an assessment for several
 //! families (`start_point`, `set_projection`). Each file tests its kinds at their
 //! boundaries.
@@ -29,14 +29,13 @@ mod growth;
 mod level;
 mod path;
 mod qualitative;
-mod status;
 #[cfg(test)]
 mod test_support;
 mod verdict;
 mod wording;
 
+pub use crate::model::Status;
 pub use path::{cagr, chain_yoy, planned_value, time_elapsed};
-pub use status::Status;
 pub use verdict::{decide_status, CagrClass, Evidence, Thresholds};
 
 use crate::model::{Better, PathShape, TargetKind};

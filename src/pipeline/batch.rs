@@ -1,6 +1,6 @@
 //! Reports for many plans in one run: one evaluation over every plan, then each
 //! plan's report rendered on a bounded thread pool into `OUT/<plan code>/`.
-//! Every worker reads through its own connection and each report depends only
+//! Every worker reads its plan's snapshot through its own connection and each report depends only
 //! on its own plan (editions are numbered per plan), so the bytes do not depend
 //! on the order of rendering.
 //!
@@ -10,58 +10,21 @@
 //! evaluates the plan again when they differ, so a report's lights and its
 //! edition (hash, change annex) always describe the same data.
 
-use super::{build_context, evaluate_plan, publish, Format, Published, Renderers, ReportRequest};
+use super::{evaluate_snapshot, publish_and_record};
 use crate::error::{Error, Result};
-use crate::evaluate::{EvaluationInput, PlanEvaluation, Thresholds};
-use crate::store::editions::PlanDataHasher;
+use crate::evaluate::{PlanEvaluation, Thresholds};
+use crate::report::{build_context, Format, Published, Renderers, ReportRequest};
+use crate::store::snapshot::plan_report_snapshot;
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The data hash of every plan as `input` holds it (the same hash
-/// `editions::data_hash` computes from the database), by plan id.
-pub fn evaluated_data_hashes(input: &EvaluationInput) -> HashMap<i64, String> {
-    let codes: HashMap<i64, (i64, &str)> = input
-        .indicators
-        .iter()
-        .map(|i| (i.id, (i.plan_id, i.definition.code.as_str())))
-        .collect();
-    // Every plan gets an entry: one without observations has a hash too.
-    let mut by_plan: HashMap<i64, Vec<(&str, i32, usize)>> =
-        input.plans.iter().map(|p| (p.id, Vec::new())).collect();
-    for (index, o) in input.observations.iter().enumerate() {
-        if let Some(&(plan, code)) = codes.get(&o.indicator_id) {
-            if let Some(values) = by_plan.get_mut(&plan) {
-                values.push((code, o.year, index));
-            }
-        }
-    }
-    by_plan
-        .into_par_iter()
-        .filter_map(|(plan, mut values)| {
-            let mut hasher = PlanDataHasher::new(input.catalog_hashes.get(&plan)?);
-            values.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            for (code, year, index) in values {
-                let o = &input.observations[index];
-                hasher.add(
-                    code,
-                    year,
-                    o.value,
-                    o.value_kind.as_str(),
-                    o.status.as_str(),
-                );
-            }
-            Some((plan, hasher.finish()))
-        })
-        .collect()
-}
-
 /// Renders and writes the report of every evaluated plan with `jobs` threads,
 /// recording each report's edition once its files are written; `evaluated`
 /// holds the data hash of what each evaluation was computed from (see
-/// [`evaluated_data_hashes`]); `progress` is told how many reports are done
+/// `store::editions::data_hashes`); `progress` is told how many reports are done
 /// after each one.
 #[allow(clippy::too_many_arguments)] // one call site per caller; a struct would only rename these
 pub fn publish_all(
@@ -90,25 +53,37 @@ pub fn publish_all(
                     let worker = worker.as_mut().map_err(|e| {
                         Error::Usage(format!("cannot open a worker connection: {e}"))
                     })?;
-                    let prepared = worker.read_snapshot(|| {
-                        let prepared = build_context(worker, thresholds, evaluation, request)?;
-                        let plan = &evaluation.plan;
-                        if evaluated.get(&plan.id) == Some(&prepared.edition.data_hash) {
-                            return Ok(prepared);
+                    let plan = &evaluation.plan;
+                    let evaluated_hash = evaluated.get(&plan.id).map(String::as_str);
+                    let snapshot = plan_report_snapshot(
+                        worker,
+                        plan,
+                        request.kind,
+                        evaluation.year,
+                        evaluated_hash,
+                    )?;
+                    // The snapshot holds data to evaluate only when its data
+                    // differs from what the batch evaluated.
+                    let published = match snapshot.input {
+                        None => build_context(&snapshot, thresholds, evaluation, request),
+                        Some(_) => {
+                            let fresh = evaluate_snapshot(&snapshot, thresholds)?;
+                            build_context(&snapshot, thresholds, &fresh, request)
                         }
-                        let fresh = evaluate_plan(worker, plan, evaluation.year, thresholds)?;
-                        build_context(worker, thresholds, &fresh, request)
-                    })?;
-                    let published = publish(
-                        &prepared.context,
-                        formats,
-                        renderers,
-                        &out_dir.join(&evaluation.plan.code),
-                    )
-                    .and_then(|mut published| {
-                        let unrecorded = prepared.edition.record_unless_read_only(worker)?;
-                        published.warnings.extend(unrecorded);
-                        Ok(published)
+                    }
+                    .and_then(|prepared| {
+                        publish_and_record(
+                            worker,
+                            prepared,
+                            formats,
+                            renderers,
+                            &out_dir.join(&plan.code),
+                        )
+                    })
+                    .map(|run| {
+                        let mut published = run.published;
+                        published.warnings.extend(run.unrecorded);
+                        published
                     });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                     published
@@ -122,10 +97,11 @@ pub fn publish_all(
 mod tests {
     use super::*;
     use crate::evaluate;
+    use crate::model::ReportKind;
     use crate::report::templates::Templates;
     use crate::report::FontChoice;
-    use crate::store::editions::data_hash;
-    use crate::store::reports::ReportKind;
+    use crate::store::editions::{data_hash, data_hashes};
+    use crate::store::snapshot::evaluation_input;
     use crate::store::synth::synthesize;
 
     const YEAR: i32 = 2024;
@@ -191,16 +167,18 @@ mod tests {
     fn the_batch_hashes_what_it_evaluated_as_the_database_does() {
         let dir = tempfile::tempdir().unwrap();
         let store = synthetic_store(dir.path());
-        let input = evaluate::load_input(&store, None).unwrap();
-        let hashes = evaluated_data_hashes(&input);
+        let input = evaluation_input(&store, None).unwrap();
+        let hashes = data_hashes(&input);
         assert_eq!(hashes.len(), 2);
         for plan in &input.plans {
-            assert_eq!(
-                hashes[&plan.id],
-                data_hash(&store, plan).unwrap(),
-                "{}",
-                plan.code
-            );
+            let hash = &hashes[&plan.id];
+            assert_eq!(hash, &data_hash(&store, plan).unwrap(), "{}", plan.code);
+            // A worker given that hash does not read the data again.
+            let read = |evaluated| {
+                plan_report_snapshot(&store, plan, ReportKind::Annual, YEAR, evaluated).unwrap()
+            };
+            assert!(read(Some(hash.as_str())).input.is_none(), "{}", plan.code);
+            assert!(read(Some("other")).input.is_some(), "{}", plan.code);
         }
     }
 
@@ -209,9 +187,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = synthetic_store(dir.path());
         let thresholds = Thresholds::default();
-        let input = evaluate::load_input(&store, None).unwrap();
+        let input = evaluation_input(&store, None).unwrap();
         let stale = evaluate::evaluate(&input, YEAR, &thresholds).unwrap();
-        let stale_hashes = evaluated_data_hashes(&input);
+        let stale_hashes = data_hashes(&input);
         // A department imports between the batch's evaluation and its workers.
         store
             .write("test", |tx| {
@@ -225,10 +203,10 @@ mod tests {
             .unwrap();
         let raced = dir.path().join("raced");
         publish_html(&store, &stale, &stale_hashes, &raced);
-        let input = evaluate::load_input(&store, None).unwrap();
+        let input = evaluation_input(&store, None).unwrap();
         let fresh = evaluate::evaluate(&input, YEAR, &thresholds).unwrap();
         let fresh_dir = dir.path().join("fresh");
-        publish_html(&store, &fresh, &evaluated_data_hashes(&input), &fresh_dir);
+        publish_html(&store, &fresh, &data_hashes(&input), &fresh_dir);
         assert_eq!(html_files(&raced), html_files(&fresh_dir));
         // Without the check the stale lights would have been published.
         let ignored = dir.path().join("ignored");
