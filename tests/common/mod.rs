@@ -120,6 +120,15 @@ pub fn demo_dir() -> (tempfile::TempDir, PathBuf) {
     (dir, db)
 }
 
+/// The account the tests run as, as the system names it: what planeval
+/// records as the author of a change, whatever `$USER` claims.
+pub fn account() -> String {
+    let out = clean_command("id").arg("-un").output().expect("id runs");
+    let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!name.is_empty(), "id -un names no account");
+    name
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
