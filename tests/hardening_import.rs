@@ -19,11 +19,8 @@ struct Db {
 
 impl Db {
     fn init() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("plan.db");
-        let db = Db { dir, path };
-        common::ok(planeval_db(&db.path, &["init"]));
-        db
+        let (dir, path) = common::init_dir();
+        Db { dir, path }
     }
 
     /// A file in the database's directory.

@@ -55,14 +55,6 @@ fn journal_bytes(db: &Path) -> [u8; 2] {
     [bytes[18], bytes[19]]
 }
 
-/// A database made by `planeval init` (the built-in catalog, no values).
-fn init_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("plan.db");
-    ok(planeval_db(&db, &["-q", "init"]));
-    (dir, db)
-}
-
 /// Switches a file to a rollback journal, as a file from a network share is.
 fn to_rollback_journal(db: &Path) {
     let conn = Connection::open(db).unwrap();
@@ -255,7 +247,7 @@ fn init_makes_a_database_of_an_empty_file_but_not_of_a_foreign_one() {
 
 #[test]
 fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup() {
-    let (dir, db) = init_db();
+    let (dir, db) = init_dir();
     assert_eq!(application_id(&db), APPLICATION_ID);
     // As planeval wrote it before it marked its files: schema 4, no mark.
     Connection::open(&db)
@@ -285,7 +277,7 @@ fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup
 /// marks every file from schema 5 on, so it is another program's.
 #[test]
 fn an_unmarked_file_of_the_current_schema_is_not_taken_for_planevals() {
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     Connection::open(&db)
         .unwrap()
         .pragma_update(None, "application_id", 0)
@@ -589,7 +581,7 @@ fn a_write_into_a_damaged_file_is_refused_and_writes_nothing() {
         }),
     ];
     for (damage, apply) in damages {
-        let (_dir, db) = init_db();
+        let (_dir, db) = init_dir();
         apply(&db);
         let before = fingerprint(&db);
         let out = planeval_db(&db, &["import", s(&sci_values()), "--department", "sci"]);
@@ -615,7 +607,7 @@ fn a_write_into_a_damaged_file_is_refused_and_writes_nothing() {
 
 #[test]
 fn a_file_cut_short_is_refused_as_damaged() {
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..bytes.len() - 4096]).unwrap();
     let before = fingerprint(&db);
@@ -649,7 +641,7 @@ fn damage_met_while_reading_names_the_file_and_says_to_restore() {
 #[test]
 fn a_refused_import_leaves_a_rollback_journal_file_exactly_as_it_was() {
     // Before: the refused import had switched the file to WAL.
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     to_rollback_journal(&db);
     let before = fingerprint(&db);
     let broken = root().join("tests/data/import/broken/not-a-number.csv");

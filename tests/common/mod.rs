@@ -129,6 +129,15 @@ pub fn account() -> String {
     name
 }
 
+/// A temporary directory holding `plan.db` made by `planeval init`: the
+/// built-in catalog and no values.
+pub fn init_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("plan.db");
+    ok(planeval_db(&db, &["-q", "init"]));
+    (dir, db)
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
