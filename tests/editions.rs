@@ -214,7 +214,7 @@ fn editions_follow_the_data_and_the_annex_lists_what_changed() {
 #[test]
 fn every_plan_of_a_batch_records_its_own_edition_once() {
     let (dir, db) = demo_dir();
-    let mini = root().join("tests/data/catalogs/mini");
+    let mini = mini_catalog();
     ok(planeval_db(
         &db,
         &["init", "--plan", mini.to_str().unwrap()],

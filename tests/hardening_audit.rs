@@ -7,35 +7,27 @@
 
 mod common;
 
-use common::{ok, stderr, stdout};
+use common::{command, import_data as data, ok, stderr, stdout};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A name that is not the account the tests run as.
 const CLAIMED: &str = "someone-else";
 
-/// The account the tests run as, as the system names it.
+/// The account the tests run as, which must not be the name they claim.
 fn account() -> String {
-    let out = Command::new("id").arg("-un").output().expect("id runs");
-    let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!name.is_empty() && name != CLAIMED);
+    let name = common::account();
+    assert_ne!(name, CLAIMED);
     name
-}
-
-fn data(name: &str) -> PathBuf {
-    common::root().join("tests/data/import").join(name)
 }
 
 /// Runs planeval on `db` claiming to be [`CLAIMED`] in every way a shell can.
 fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_planeval"))
+    command()
         .arg("--db")
         .arg(db)
         .args(args)
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG")
-        .env_remove("PLANEVAL_USER")
         .env("USER", CLAIMED)
         .env("LOGNAME", CLAIMED)
         .output()
@@ -176,7 +168,7 @@ fn the_account_is_recorded_not_the_name_in_user() {
         "{history}"
     );
     // A name given on purpose is a claim too, and no claim is stored when it is the account.
-    let honest = Command::new(env!("CARGO_BIN_EXE_planeval"))
+    let honest = command()
         .arg("--db")
         .arg(&db)
         .args([

@@ -19,11 +19,8 @@ struct Db {
 
 impl Db {
     fn init() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("plan.db");
-        let db = Db { dir, path };
-        common::ok(planeval_db(&db.path, &["init"]));
-        db
+        let (dir, path) = common::init_dir();
+        Db { dir, path }
     }
 
     /// A file in the database's directory.
@@ -369,12 +366,10 @@ fn import_measured(db: &Db, file: &Path) -> Measured {
     let started = std::time::Instant::now();
     // Reaped by wait4 below, which alone reports the child's own peak memory.
     #[allow(clippy::zombie_processes)]
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_planeval"))
+    let mut child = common::command()
         .arg("--db")
         .arg(&db.path)
         .args(["import", file.to_str().unwrap(), "--department", "sci"])
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -13,18 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
-const BIN: &str = env!("CARGO_BIN_EXE_planeval");
-
 /// `planeval --db DB ARGS…` run in `dir`.
 fn planeval_in(dir: &Path, db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    command()
         .current_dir(dir)
         .arg("--db")
         .arg(db)
         .args(args)
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG")
-        .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .expect("planeval runs")
 }
@@ -33,23 +28,17 @@ fn planeval_in(dir: &Path, db: &Path, args: &[&str]) -> Output {
 /// (`"$0" "$@"` stands for planeval and its arguments), for what only a shell
 /// sets up: redirections, limits, ignored signals.
 fn planeval_sh(shell: &str, args: &[&str]) -> Output {
-    Command::new("sh")
+    clean_command("sh")
         .arg("-c")
         .arg(shell)
         .arg(BIN)
         .args(args)
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG")
         .output()
         .expect("sh runs")
 }
 
 fn code(output: &Output) -> Option<i32> {
     output.status.code()
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
 }
 
 /// A copy of the demo database in `dir/s/planeval.db`, as an office keeps it.
@@ -201,7 +190,7 @@ fn a_lock_left_by_another_account_does_not_lock_the_office_out() {
     assert_eq!(std::os::unix::fs::MetadataExt::uid(&metadata), 0);
 
     let as_office = |out: &str| {
-        Command::new("setpriv")
+        clean_command("setpriv")
             .args([
                 "--reuid",
                 nobody,
@@ -214,7 +203,6 @@ fn a_lock_left_by_another_account_does_not_lock_the_office_out() {
             ])
             .arg(&db)
             .args(annual(out, &[]))
-            .env_remove("PLANEVAL_DB")
             .output()
             .unwrap()
     };

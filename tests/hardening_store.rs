@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// planeval's mark, "PLEV" (src/store/db.rs).
 const APPLICATION_ID: i32 = 0x504C_4556;
@@ -26,10 +26,6 @@ fn application_id(db: &Path) -> i32 {
     read_only(db)
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .unwrap()
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
 }
 
 fn suffixed(path: &Path, suffix: &str) -> PathBuf {
@@ -57,14 +53,6 @@ fn fingerprint(db: &Path) -> (Vec<u8>, std::time::SystemTime) {
 fn journal_bytes(db: &Path) -> [u8; 2] {
     let bytes = std::fs::read(db).unwrap();
     [bytes[18], bytes[19]]
-}
-
-/// A database made by `planeval init` (the built-in catalog, no values).
-fn init_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("plan.db");
-    ok(planeval_db(&db, &["-q", "init"]));
-    (dir, db)
 }
 
 /// Switches a file to a rollback journal, as a file from a network share is.
@@ -131,10 +119,10 @@ fn restoring_an_empty_or_foreign_file_leaves_the_database_as_it_was() {
         (&foreign, "another SQLite database (tables: t"),
         (&blank, "without planeval's tables"),
     ] {
-        let out = planeval_db(&db, &["restore", path_str(source), "--force"]);
+        let out = planeval_db(&db, &["restore", s(source), "--force"]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let message = stderr(&out);
-        assert!(message.contains(path_str(source)), "{message}");
+        assert!(message.contains(s(source)), "{message}");
         assert!(message.contains(expected), "{message}");
         assert!(
             message.contains("the database was not changed"),
@@ -155,14 +143,14 @@ fn a_backup_without_a_plan_or_of_a_newer_planeval_is_not_restored() {
     let (dir, db) = demo_dir();
     let before = std::fs::read(&db).unwrap();
     let backup = dir.path().join("backup.db");
-    ok(planeval_db(&db, &["backup", path_str(&backup)]));
+    ok(planeval_db(&db, &["backup", s(&backup)]));
     let newer = dir.path().join("newer.db");
     std::fs::copy(&backup, &newer).unwrap();
     Connection::open(&newer)
         .unwrap()
         .pragma_update(None, "user_version", 99)
         .unwrap();
-    let out = planeval_db(&db, &["restore", path_str(&newer), "--force"]);
+    let out = planeval_db(&db, &["restore", s(&newer), "--force"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("schema version 99"),
@@ -180,7 +168,7 @@ fn a_backup_without_a_plan_or_of_a_newer_planeval_is_not_restored() {
              DELETE FROM audit_chain; DELETE FROM audit_log;",
         )
         .unwrap();
-    let out = planeval_db(&db, &["restore", path_str(&no_plan), "--force"]);
+    let out = planeval_db(&db, &["restore", s(&no_plan), "--force"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("holds no plan"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&db).unwrap(), before);
@@ -209,7 +197,7 @@ fn commands_refuse_an_empty_or_foreign_file_and_leave_it_alone() {
         &["check"],
         &["plan"],
         &["evaluate", "--year", "2023"],
-        &["import", path_str(&sci), "--department", "sci"],
+        &["import", s(&sci), "--department", "sci"],
     ];
     for file in [&empty, &foreign, &garbage] {
         let before = std::fs::read(file).unwrap();
@@ -259,7 +247,7 @@ fn init_makes_a_database_of_an_empty_file_but_not_of_a_foreign_one() {
 
 #[test]
 fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup() {
-    let (dir, db) = init_db();
+    let (dir, db) = init_dir();
     assert_eq!(application_id(&db), APPLICATION_ID);
     // As planeval wrote it before it marked its files: schema 4, no mark.
     Connection::open(&db)
@@ -281,7 +269,7 @@ fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup
     ok(planeval_db(&db, &["check"]));
     ok(planeval_db(
         &db,
-        &["import", path_str(&sci_values()), "--department", "sci"],
+        &["import", s(&sci_values()), "--department", "sci"],
     ));
 }
 
@@ -289,7 +277,7 @@ fn an_unmarked_file_of_an_earlier_planeval_is_migrated_and_marked_after_a_backup
 /// marks every file from schema 5 on, so it is another program's.
 #[test]
 fn an_unmarked_file_of_the_current_schema_is_not_taken_for_planevals() {
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     Connection::open(&db)
         .unwrap()
         .pragma_update(None, "application_id", 0)
@@ -309,10 +297,10 @@ fn an_unmarked_file_of_the_current_schema_is_not_taken_for_planevals() {
 fn a_restore_onto_a_damaged_database_keeps_nothing_behind_when_it_succeeds() {
     let (dir, db) = demo_dir();
     let backup = dir.path().join("backup.db");
-    ok(planeval_db(&db, &["backup", path_str(&backup)]));
+    ok(planeval_db(&db, &["backup", s(&backup)]));
     damage_table(&db, "commentary");
     assert_eq!(planeval_db(&db, &["check"]).status.code(), Some(1));
-    ok(planeval_db(&db, &["restore", path_str(&backup), "--force"]));
+    ok(planeval_db(&db, &["restore", s(&backup), "--force"]));
     ok(planeval_db(&db, &["check"]));
     assert_eq!(application_id(&db), APPLICATION_ID);
     let leftovers: Vec<String> = std::fs::read_dir(dir.path())
@@ -333,19 +321,14 @@ fn as_reader(db: &Path, args: &[&str]) -> Option<Output> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let root = unsafe { libc::geteuid() } == 0;
     let mut command = if root {
-        let mut command = Command::new("setpriv");
+        let mut command = clean_command("setpriv");
         command.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-        command.arg(env!("CARGO_BIN_EXE_planeval"));
+        command.arg(BIN);
         command
     } else {
-        Command::new(env!("CARGO_BIN_EXE_planeval"))
+        common::command()
     };
-    command
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG");
+    command.arg("--db").arg(db).args(args);
     match command.output() {
         Ok(output) if root && output.status.code() == Some(127) => None,
         Ok(output) => Some(output),
@@ -371,8 +354,7 @@ impl SharedFolder {
     fn new(rollback_journal: bool) -> SharedFolder {
         let dir = tempfile::tempdir().unwrap();
         let shared = dir.path().join("shared");
-        ok(planeval(&["-q", "demo", "--out", path_str(&shared)]));
-        let db = shared.join("demo.db");
+        let db = demo_into(&shared);
         if rollback_journal {
             to_rollback_journal(&db);
         }
@@ -396,9 +378,9 @@ impl SharedFolder {
             "--format",
             "html",
             "--out",
-            path_str(&self.out),
+            s(&self.out),
             "--lock",
-            path_str(&lock),
+            s(&lock),
         ]
         .iter()
         .map(|s| s.to_string())
@@ -449,11 +431,7 @@ fn a_reader_without_write_access_plans_evaluates_and_reports() {
             !rollback_journal,
             "{reported}"
         );
-        let import = as_reader(
-            db,
-            &["import", path_str(&sci_values()), "--department", "sci"],
-        )
-        .unwrap();
+        let import = as_reader(db, &["import", s(&sci_values()), "--department", "sci"]).unwrap();
         assert_eq!(import.status.code(), Some(1), "{}", stderr(&import));
         assert!(stderr(&import).contains("write"), "{}", stderr(&import));
         assert_eq!(fingerprint(db), before);
@@ -466,7 +444,7 @@ fn a_reader_without_write_access_plans_evaluates_and_reports() {
 #[test]
 fn a_reader_without_a_lock_file_is_told_how_to_report() {
     let shared = SharedFolder::new(true);
-    let out = path_str(&shared.out);
+    let out = s(&shared.out);
     let args = [
         "report", "annual", "--year", "2024", "--format", "html", "--out", out,
     ];
@@ -540,7 +518,7 @@ fn read_commands_never_change_the_file() {
             "--format",
             "csv",
             "--out",
-            path_str(&export),
+            s(&export),
         ],
         &[
             "form",
@@ -549,9 +527,9 @@ fn read_commands_never_change_the_file() {
             "--year",
             "2024",
             "--out",
-            path_str(&form),
+            s(&form),
         ],
-        &["backup", path_str(&backup)],
+        &["backup", s(&backup)],
     ];
     for args in commands {
         ok(planeval_db(&db, args));
@@ -603,13 +581,10 @@ fn a_write_into_a_damaged_file_is_refused_and_writes_nothing() {
         }),
     ];
     for (damage, apply) in damages {
-        let (_dir, db) = init_db();
+        let (_dir, db) = init_dir();
         apply(&db);
         let before = fingerprint(&db);
-        let out = planeval_db(
-            &db,
-            &["import", path_str(&sci_values()), "--department", "sci"],
-        );
+        let out = planeval_db(&db, &["import", s(&sci_values()), "--department", "sci"]);
         let message = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{damage}: {message}");
         assert!(
@@ -632,14 +607,11 @@ fn a_write_into_a_damaged_file_is_refused_and_writes_nothing() {
 
 #[test]
 fn a_file_cut_short_is_refused_as_damaged() {
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..bytes.len() - 4096]).unwrap();
     let before = fingerprint(&db);
-    let out = planeval_db(
-        &db,
-        &["import", path_str(&sci_values()), "--department", "sci"],
-    );
+    let out = planeval_db(&db, &["import", s(&sci_values()), "--department", "sci"]);
     let message = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{message}");
     assert!(
@@ -669,11 +641,11 @@ fn damage_met_while_reading_names_the_file_and_says_to_restore() {
 #[test]
 fn a_refused_import_leaves_a_rollback_journal_file_exactly_as_it_was() {
     // Before: the refused import had switched the file to WAL.
-    let (_dir, db) = init_db();
+    let (_dir, db) = init_dir();
     to_rollback_journal(&db);
     let before = fingerprint(&db);
     let broken = root().join("tests/data/import/broken/not-a-number.csv");
-    let out = planeval_db(&db, &["import", path_str(&broken), "--department", "sci"]);
+    let out = planeval_db(&db, &["import", s(&broken), "--department", "sci"]);
     assert!(!out.status.success(), "{}", stderr(&out));
     assert_eq!(fingerprint(&db), before);
     assert_eq!(journal_bytes(&db), [1, 1]);
@@ -681,7 +653,7 @@ fn a_refused_import_leaves_a_rollback_journal_file_exactly_as_it_was() {
     // A write keeps the journal the office chose.
     ok(planeval_db(
         &db,
-        &["import", path_str(&sci_values()), "--department", "sci"],
+        &["import", s(&sci_values()), "--department", "sci"],
     ));
     assert_eq!(journal_bytes(&db), [1, 1]);
 }
@@ -693,14 +665,14 @@ fn a_damaged_backup_is_an_error_not_a_usage_mistake() {
     // Before: exit 2, which docs/cron.md keeps for "fix the crontab".
     let (dir, db) = demo_dir();
     let backup = dir.path().join("backup.db");
-    ok(planeval_db(&db, &["backup", path_str(&backup)]));
+    ok(planeval_db(&db, &["backup", s(&backup)]));
     // Found by SQLite's integrity check, which lists the rows the index misses.
     scramble_index(&backup);
     let before = std::fs::read(&db).unwrap();
-    let out = planeval_db(&db, &["restore", path_str(&backup), "--force"]);
+    let out = planeval_db(&db, &["restore", s(&backup), "--force"]);
     let message = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{message}");
-    assert!(message.contains(path_str(&backup)), "{message}");
+    assert!(message.contains(s(&backup)), "{message}");
     assert!(
         message.contains("integrity check finds it damaged"),
         "{message}"

@@ -3,28 +3,16 @@
 //! every kind of broken file, revisions and their history, ownership,
 //! `missing` and `export`. The files are in tests/data/import/ (see its README).
 
+mod common;
+
+use common::{account, command, demo_into, import_data as data};
 use rusqlite::{Connection, OpenFlags};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_planeval");
 
 /// The name every test run claims in `$USER`; planeval records the account it
 /// runs as and keeps this beside it, so the history shows both.
 const USER: &str = "wang.li";
-
-/// The account the tests run as, which planeval records.
-fn account() -> String {
-    let out = Command::new("id").arg("-un").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/import")
-        .join(name)
-}
 
 /// What one run of the binary did.
 struct Run {
@@ -66,18 +54,15 @@ impl Db {
 
     fn demo() -> Db {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db {
+        Db {
             dir: dir.path().to_path_buf(),
-            path: dir.path().join("demo.db"),
+            path: demo_into(dir.path()),
             _dir: dir,
-        };
-        let out = db.dir.to_str().unwrap().to_string();
-        db.run(&["demo", "--out", &out]).ok();
-        db
+        }
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(BIN)
+        let output = command()
             .arg("--db")
             .arg(&self.path)
             .args(args)

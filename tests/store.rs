@@ -14,14 +14,49 @@ fn count(db: &Path, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// The indicators of the built-in catalog, one per row of its indicators.csv.
+fn catalog_indicators() -> i64 {
+    csv_rows("seeds/tiexi-14th/indicators.csv") as i64
+}
+
+/// Chapters and sections of the built-in catalog: structure.csv has one row per
+/// chapter (no section number) and one per section.
+fn catalog_chapters_and_sections() -> (i64, i64) {
+    let mut reader = csv::Reader::from_path(root().join("seeds/tiexi-14th/structure.csv")).unwrap();
+    let (mut chapters, mut sections) = (0, 0);
+    for record in reader.records() {
+        if record.unwrap()[1].is_empty() {
+            chapters += 1;
+        } else {
+            sections += 1;
+        }
+    }
+    (chapters, sections)
+}
+
 #[test]
 fn demo_builds_the_whole_plan_with_illustrative_data() {
     let (_dir, db) = demo_dir();
-    assert!(count(&db, "SELECT count(*) FROM indicator") >= 60);
-    assert_eq!(count(&db, "SELECT count(*) FROM chapter"), 13);
-    assert_eq!(count(&db, "SELECT count(*) FROM section"), 52);
+    let indicators = count(&db, "SELECT count(*) FROM indicator");
+    assert_eq!(indicators, catalog_indicators());
+    assert_eq!(indicators, 106);
+    let (chapters, sections) = catalog_chapters_and_sections();
+    assert_eq!((chapters, sections), (13, 52));
+    assert_eq!(count(&db, "SELECT count(*) FROM chapter"), chapters);
+    assert_eq!(count(&db, "SELECT count(*) FROM section"), sections);
+    // seeds/tiexi-14th/demo.toml: 4% of the indicators never report
+    // (`missing`), 55% report the last year (`last_year_reported`), every
+    // other indicator reports each of 2021-2024.
+    let reporting = count(&db, "SELECT count(DISTINCT indicator_id) FROM observation");
+    assert_eq!(reporting, indicators - (indicators as f64 * 0.04) as i64);
+    let last_year = count(
+        &db,
+        "SELECT count(DISTINCT indicator_id) FROM observation WHERE year = 2025",
+    );
+    assert_eq!(last_year, (indicators as f64 * 0.55) as i64);
     let observations = count(&db, "SELECT count(*) FROM observation");
-    assert!(observations > 300, "{observations}");
+    assert_eq!(observations, 4 * reporting + last_year);
+    assert_eq!(observations, 466);
     assert_eq!(
         count(
             &db,
@@ -30,15 +65,6 @@ fn demo_builds_the_whole_plan_with_illustrative_data() {
         observations,
         "every demo row is flagged illustrative"
     );
-    // The latest year is only partly reported, and some indicators never report.
-    let last_year = count(
-        &db,
-        "SELECT count(DISTINCT indicator_id) FROM observation WHERE year = 2025",
-    );
-    let reporting = count(&db, "SELECT count(DISTINCT indicator_id) FROM observation");
-    let indicators = count(&db, "SELECT count(*) FROM indicator");
-    assert!(last_year > 0 && last_year < reporting);
-    assert!(reporting < indicators);
     // The revision in the recipe leaves a trail.
     assert_eq!(
         count(
@@ -53,21 +79,77 @@ fn demo_builds_the_whole_plan_with_illustrative_data() {
     );
 }
 
+/// What a run of `planeval demo` leaves: every file it writes, by name.
+fn demo_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every row `sql` selects, rendered as text.
+fn rows(db: &Path, sql: &str) -> Vec<String> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let columns = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..columns)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map(|cells| cells.join("|"))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// Two runs of the binary on two fresh databases: the same values and the same
+/// report bytes. (The database files differ: they record when they were made.)
 #[test]
 fn demo_is_reproducible() {
-    let (_a, first) = demo_dir();
-    let (_b, second) = demo_dir();
-    let dump = |db: &Path| -> Vec<(String, i64, f64)> {
-        let conn = Connection::open(db).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT code, year, value FROM v_observation ORDER BY code, year")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for dir in [&first, &second] {
+        ok(planeval(&["-q", "demo", "--out", s(dir.path())]));
+    }
+    let reports = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        demo_files(dir)
+            .into_iter()
+            .filter(|(name, _)| name != "demo.db")
             .collect()
     };
-    assert_eq!(dump(&first), dump(&second));
+    let names: Vec<String> = reports(first.path()).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "annual-2025.html",
+            "annual-2025.pdf",
+            "midterm-2023.html",
+            "midterm-2023.pdf"
+        ]
+    );
+    assert!(
+        reports(first.path()) == reports(second.path()),
+        "the reports differ"
+    );
+    let (a, b) = (first.path().join("demo.db"), second.path().join("demo.db"));
+    for sql in [
+        "SELECT * FROM observation ORDER BY rowid",
+        "SELECT * FROM v_observation ORDER BY code, year",
+    ] {
+        let first = rows(&a, sql);
+        assert_eq!(first.len(), 466, "{sql}");
+        assert_eq!(first, rows(&b, sql), "{sql}");
+    }
 }
 
 #[test]
@@ -102,7 +184,9 @@ fn every_quote_occurs_in_the_plan_text() {
             }
         }
     }
-    assert!(checked >= 60);
+    // Every indicator has a source quote; some have a baseline quote too.
+    assert_eq!(checked, 116);
+    assert!(checked as i64 > catalog_indicators());
 }
 
 #[test]
@@ -126,7 +210,7 @@ fn several_plans_live_in_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     ok(planeval_db(&db, &["init"]));
-    let mini = root().join("tests/data/catalogs/mini");
+    let mini = mini_catalog();
     ok(planeval_db(
         &db,
         &["init", "--plan", mini.to_str().unwrap()],
@@ -143,7 +227,7 @@ fn several_plans_live_in_one_file() {
 fn an_edited_catalog_updates_in_place_and_keeps_observations() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("cat");
-    copy_catalog(&root().join("tests/data/catalogs/mini"), &catalog);
+    copy_tree(&mini_catalog(), &catalog);
     let db = dir.path().join("p.db");
     ok(planeval_db(
         &db,
@@ -358,7 +442,7 @@ fn broken_catalogs_name_the_file_line_and_field_and_write_nothing() {
     for (index, case) in cases.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let catalog = dir.path().join("cat");
-        copy_catalog(&root().join("tests/data/catalogs/mini"), &catalog);
+        copy_tree(&mini_catalog(), &catalog);
         let path = catalog.join(case.file);
         let text = std::fs::read_to_string(&path).unwrap();
         let broken = (case.edit)(text.clone());
@@ -383,7 +467,7 @@ fn broken_catalogs_name_the_file_line_and_field_and_write_nothing() {
 fn an_unreadable_catalog_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("cat");
-    copy_catalog(&root().join("tests/data/catalogs/mini"), &catalog);
+    copy_tree(&mini_catalog(), &catalog);
     std::fs::remove_file(catalog.join("departments.csv")).unwrap();
     let out = planeval_db(
         &dir.path().join("p.db"),
@@ -410,7 +494,7 @@ fn a_failed_reload_leaves_the_database_unchanged() {
     let before = std::fs::read(&db).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("cat");
-    copy_catalog(&root().join("seeds/tiexi-14th"), &catalog);
+    copy_tree(&root().join("seeds/tiexi-14th"), &catalog);
     // Dropping an indicator that has observations is refused inside the transaction.
     let indicators = catalog.join("indicators.csv");
     let text = std::fs::read_to_string(&indicators).unwrap();

@@ -15,6 +15,9 @@
 // SQLite's write lock, are Linux's.
 #![cfg(target_os = "linux")]
 
+mod common;
+
+use common::{demo_into, s};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
@@ -23,8 +26,6 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_planeval");
 
 /// How long the concurrency run lasts.
 const CONCURRENCY_SECONDS: u64 = 30;
@@ -108,14 +109,8 @@ impl Run {
 }
 
 fn command(db: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PLANEVAL_DB")
-        .env_remove("PLANEVAL_CONFIG")
-        .env("USER", "stress");
+    let mut command = common::command();
+    command.arg("--db").arg(db).args(args).env("USER", "stress");
     command
 }
 
@@ -128,10 +123,6 @@ fn planeval(db: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed: started.elapsed(),
     }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("utf-8 temporary path")
 }
 
 // ---------------------------------------------------------------- the database
@@ -152,8 +143,7 @@ impl Fixture {
     fn demo() -> Fixture {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().to_path_buf();
-        let db = path.join("demo.db");
-        planeval(&db, &["-q", "demo", "--out", path_str(&path)]).ok();
+        let db = demo_into(&path);
         let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         let indicators = conn
             .prepare("SELECT code, unit, department_code FROM indicator ORDER BY id")
@@ -298,14 +288,7 @@ impl Importer {
         while Instant::now() < deadline {
             let year = YEARS[step as usize % YEARS.len()];
             let values = fx.write_import(&file, &codes, &[year], step);
-            let mut args = vec![
-                "-v",
-                "import",
-                path_str(&file),
-                "--revise",
-                "--reason",
-                REASON,
-            ];
+            let mut args = vec!["-v", "import", s(&file), "--revise", "--reason", REASON];
             if self.as_office {
                 args.extend(["--department", OFFICE, "--as-office"]);
             } else {
@@ -381,9 +364,9 @@ fn reporter(db: &Path, out: &Path, lock: &Path, deadline: Instant) -> (usize, Im
                 "--format",
                 "html,pdf",
                 "--out",
-                path_str(out),
+                s(out),
                 "--lock",
-                path_str(lock),
+                s(lock),
                 "--wait",
                 "120",
             ],
@@ -584,7 +567,7 @@ fn an_import_killed_at_any_moment_is_wholly_present_or_wholly_absent() {
     let shm = fx.dir.join("demo.db-shm");
     let args = [
         "import",
-        path_str(&file),
+        s(&file),
         "--department",
         OFFICE,
         "--as-office",
@@ -711,9 +694,9 @@ fn report_args<'a>(out: &'a Path, lock: &'a Path, wait: &'a str) -> Vec<&'a str>
         "--format",
         "html,pdf",
         "--out",
-        path_str(out),
+        s(out),
         "--lock",
-        path_str(lock),
+        s(lock),
         "--wait",
         wait,
     ]
@@ -770,7 +753,7 @@ fn overlapping_reports_share_a_lock_and_readers_never_see_half_a_file() {
                 Some(0) => {}
                 Some(3) => {
                     busy += 1;
-                    assert!(stderr.contains(path_str(&lock)), "{stderr}");
+                    assert!(stderr.contains(s(&lock)), "{stderr}");
                 }
                 other => panic!("exit {other:?}: {stderr}"),
             }
@@ -878,7 +861,7 @@ fn a_backup_taken_during_imports_restores_and_checks() {
         let mut longest = Duration::ZERO;
         while Instant::now() < deadline {
             let dest = fx.dir.join(format!("backup-{}.db", backups.len()));
-            longest = longest.max(planeval(&fx.db, &["backup", path_str(&dest)]).ok().elapsed);
+            longest = longest.max(planeval(&fx.db, &["backup", s(&dest)]).ok().elapsed);
             backups.push(dest);
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -889,7 +872,7 @@ fn a_backup_taken_during_imports_restores_and_checks() {
     assert_no_failures(&logs.iter().collect::<Vec<_>>());
     for (index, backup) in backups.iter().enumerate() {
         let restored = fx.dir.join(format!("restored-{index}.db"));
-        planeval(&restored, &["restore", path_str(backup)]).ok();
+        planeval(&restored, &["restore", s(backup)]).ok();
         planeval(&restored, &["check"]).ok();
         assert_eq!(integrity(&restored), "ok");
         // A snapshot: every import is wholly in it or wholly not.

@@ -69,8 +69,16 @@ mod tests {
             "[thresholds]\ngreen_from = 1.0\nyellow_from = 1.2\ncagr_on_track = 0.95\ncagr_acceleration = 0.6\n",
         )
         .unwrap();
-        let err = Config::load(Some(&path)).unwrap_err().to_string();
-        assert!(err.contains("thresholds.yellow_from"), "{err}");
+        let err = Config::load(Some(&path)).unwrap_err();
+        let Error::Catalog { file, field, .. } = &err else {
+            panic!("not a configuration error: {err:?}");
+        };
+        assert_eq!(file, &path.display().to_string());
+        assert_eq!(field.as_deref(), Some("thresholds.yellow_from"));
+        assert!(
+            err.to_string().contains("must be between 0 and green_from"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -78,6 +86,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("planeval.toml");
         std::fs::write(&path, "[thresholds]\ngreen = 1.0\n").unwrap();
-        assert!(Config::load(Some(&path)).is_err());
+        let err = Config::load(Some(&path)).unwrap_err();
+        let Error::Catalog { file, message, .. } = &err else {
+            panic!("not a configuration error: {err:?}");
+        };
+        assert_eq!(file, &path.display().to_string());
+        assert!(message.starts_with("unknown field `green`"), "{message}");
     }
 }

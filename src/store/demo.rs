@@ -423,18 +423,6 @@ mod tests {
     use crate::store::catalog::{builtin_tiexi, parse};
 
     #[test]
-    fn the_same_recipe_gives_the_same_values() {
-        let catalog = parse(&builtin_tiexi()).unwrap();
-        let recipe = builtin_recipe().unwrap();
-        for indicator in &catalog.indicators {
-            assert_eq!(
-                demo_series(&recipe, 2020, indicator),
-                demo_series(&recipe, 2020, indicator)
-            );
-        }
-    }
-
-    #[test]
     fn the_demo_has_missing_and_late_indicators() {
         let catalog = parse(&builtin_tiexi()).unwrap();
         let recipe = builtin_recipe().unwrap();
