@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -83,6 +84,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
     overrides: Option<Folder>,
+    /// Made on the first render and kept: it holds each template parsed, so a
+    /// batch of reports parses them once instead of once per report.
+    environment: OnceLock<Environment<'static>>,
 }
 
 impl Templates {
@@ -93,7 +97,10 @@ impl Templates {
         let overrides = dir
             .map(|dir| Folder::open(dir, "--templates"))
             .transpose()?;
-        let templates = Templates { overrides };
+        let templates = Templates {
+            overrides,
+            environment: OnceLock::new(),
+        };
         for (name, _) in BUILTIN {
             templates.override_path(name)?;
         }
@@ -103,17 +110,7 @@ impl Templates {
     /// The user's file overriding `name`, if there is one. Names that could leave
     /// the directory are never looked up there.
     fn override_path(&self, name: &str) -> Result<Option<PathBuf>> {
-        let Some(folder) = &self.overrides else {
-            return Ok(None);
-        };
-        let plain = !name.is_empty()
-            && Path::new(name)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !plain {
-            return Ok(None);
-        }
-        folder.file(name)
+        override_in(self.overrides.as_ref(), name)
     }
 
     /// How a template is named in error messages: the user's file, or the built-in one.
@@ -126,45 +123,11 @@ impl Templates {
 
     /// Renders template `name` with `context`.
     pub fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String> {
-        let env = self.environment();
+        let env = self
+            .environment
+            .get_or_init(|| new_environment(self.overrides.clone()));
         let template = env.get_template(name).map_err(|e| self.error(name, &e))?;
         template.render(context).map_err(|e| self.error(name, &e))
-    }
-
-    fn environment(&self) -> Environment<'static> {
-        let mut env = Environment::new();
-        // Keeps the template source and failing span in errors (off by default in
-        // release builds), so messages can quote the expression that failed.
-        env.set_debug(true);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        // Keeps the output compact and identical whatever the editor did to line ends.
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        let templates = self.clone();
-        env.set_loader(move |name| {
-            let unreadable =
-                |e: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e);
-            match templates
-                .override_path(name)
-                .map_err(|e| unreadable(e.to_string()))?
-            {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map(Some)
-                    .map_err(|e| unreadable(format!("cannot read {}: {e}", path.display()))),
-                None => Ok(BUILTIN
-                    .iter()
-                    .find(|(builtin, _)| *builtin == name)
-                    .map(|(_, source)| source.to_string())),
-            }
-        });
-        env
     }
 
     /// Turns a minijinja error into one naming the file, line and the failing
@@ -205,6 +168,56 @@ impl Templates {
             message,
         }
     }
+}
+
+/// A minijinja environment loading the built-in templates and the overrides
+/// in `overrides`, each the first time it is asked for.
+fn new_environment(overrides: Option<Folder>) -> Environment<'static> {
+    let mut env = Environment::new();
+    // Keeps the template source and failing span in errors (off by default in
+    // release builds), so messages can quote the expression that failed.
+    env.set_debug(true);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    // Keeps the output compact and identical whatever the editor did to line ends.
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_loader(move |name| {
+        let unreadable =
+            |e: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e);
+        match override_in(overrides.as_ref(), name).map_err(|e| unreadable(e.to_string()))? {
+            Some(path) => std::fs::read_to_string(&path)
+                .map(Some)
+                .map_err(|e| unreadable(format!("cannot read {}: {e}", path.display()))),
+            None => Ok(BUILTIN
+                .iter()
+                .find(|(builtin, _)| *builtin == name)
+                .map(|(_, source)| source.to_string())),
+        }
+    });
+    env
+}
+
+/// The file in `overrides` overriding template `name`, if there is one. Names
+/// that could leave the directory are never looked up there.
+fn override_in(overrides: Option<&Folder>, name: &str) -> Result<Option<PathBuf>> {
+    let Some(folder) = overrides else {
+        return Ok(None);
+    };
+    let plain = !name.is_empty()
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Ok(None);
+    }
+    folder.file(name)
 }
 
 #[cfg(test)]
