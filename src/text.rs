@@ -10,6 +10,9 @@ pub fn number(value: f64, decimals: usize) -> String {
     if !value.is_finite() {
         return "—".to_string();
     }
+    if let Some(text) = number_by_integer_rounding(value, decimals) {
+        return text;
+    }
     let text = format!("{value:.decimals$}");
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -21,6 +24,39 @@ pub fn number(value: f64, decimals: usize) -> String {
     } else {
         text
     }
+}
+
+/// Powers of ten the quick path of [`number`] scales by, exactly representable.
+const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+
+/// [`number`] without the standard formatter, which falls back to slow bignum
+/// arithmetic for most report values (about a tenth of a batch's CPU time):
+/// `value` times 10^`decimals` rounded to a whole number, the decimal point put
+/// back. The product is off from the exact one by at most half a unit in its
+/// last place, so when it lies more than a unit from a half it rounds to the
+/// same whole number as the exact product, which is what the formatter prints;
+/// otherwise (and for large values) this gives `None` and the formatter decides.
+fn number_by_integer_rounding(value: f64, decimals: usize) -> Option<String> {
+    let scaled = (value * POWERS_OF_TEN.get(decimals)?).abs();
+    if scaled >= (1u64 << 50) as f64 {
+        return None;
+    }
+    let unit_in_last_place = f64::from_bits(scaled.to_bits() + 1) - scaled;
+    if (scaled - scaled.floor() - 0.5).abs() <= unit_in_last_place {
+        return None;
+    }
+    let whole = scaled.round() as u64;
+    if whole == 0 {
+        return Some("0".to_string());
+    }
+    let sign = if value < 0.0 { "-" } else { "" };
+    let divisor = 10u64.pow(decimals as u32);
+    let (integer, fraction) = (whole / divisor, whole % divisor);
+    if fraction == 0 {
+        return Some(format!("{sign}{integer}"));
+    }
+    let digits = format!("{fraction:0decimals$}");
+    Some(format!("{sign}{integer}.{}", digits.trim_end_matches('0')))
 }
 
 /// A value in the precision statistics offices print: two decimals below 100, one above.
@@ -76,6 +112,81 @@ mod tests {
         assert_eq!(percent(0.784), "78%");
         assert_eq!(with_unit(3.5, "%"), "3.5%");
         assert_eq!(number(f64::NAN, 2), "—");
+    }
+
+    /// [`number`] as it was before the quick path: the standard formatter.
+    fn number_by_formatter(value: f64, decimals: usize) -> String {
+        let text = format!("{value:.decimals$}");
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        };
+        if text == "-0" {
+            "0".to_string()
+        } else {
+            text
+        }
+    }
+
+    #[test]
+    fn the_quick_path_prints_what_the_formatter_prints() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.125,
+            0.375,
+            -0.125,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            1.005,
+            1.015,
+            2.675,
+            1e-9,
+            -1e-9,
+            0.000_05,
+            99.995,
+            999.95,
+            1e14,
+            1.1e15,
+            123_456_789.125,
+            4_503_599_627_370_495.5,
+            1e300,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        // Every value with up to five decimals in a few ranges, as stored
+        // figures are, and a spread of values with arbitrary binary digits.
+        for k in -200_000..200_000_i64 {
+            values.push(k as f64 / 100_000.0);
+            values.push(k as f64 / 1_000.0 + 0.000_5);
+            values.push(k as f64 * 0.37);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..400_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let magnitude = 10f64.powi((state % 16) as i32 - 6);
+            values.push((state >> 11) as f64 / (1u64 << 53) as f64 * magnitude);
+        }
+        for value in values {
+            for decimals in 0..=5 {
+                for value in [value, -value] {
+                    assert_eq!(
+                        number(value, decimals),
+                        number_by_formatter(value, decimals),
+                        "{value:e} to {decimals} decimals"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,11 +13,12 @@
 use super::folder::Folder;
 use super::markdown;
 use crate::error::{Error, Result};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use minijinja::value::merge_maps;
+use minijinja::{AutoEscape, Environment, State, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::OnceLock;
 
 /// The markup the HTML renderer draws for one report, which templates insert
 /// by name: each chart's SVG, by the chart's element id.
@@ -26,6 +27,10 @@ pub struct Markup {
     /// Inline SVG by chart id (every text in it escaped).
     pub charts: HashMap<String, String>,
 }
+
+/// The context variable that carries one report's [`Markup`] to `chart_svg`: the
+/// environment is built once per run, the charts change with every report.
+const CHARTS_VARIABLE: &str = "__planeval_chart_svg";
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -96,6 +101,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
     overrides: Option<Folder>,
+    /// Made on the first render and kept: it holds each template parsed, so a
+    /// batch of reports parses them once instead of once per report.
+    environment: OnceLock<Environment<'static>>,
 }
 
 impl Templates {
@@ -106,7 +114,10 @@ impl Templates {
         let overrides = dir
             .map(|dir| Folder::open(dir, "--templates"))
             .transpose()?;
-        let templates = Templates { overrides };
+        let templates = Templates {
+            overrides,
+            environment: OnceLock::new(),
+        };
         for (name, _) in BUILTIN {
             templates.override_path(name)?;
         }
@@ -116,17 +127,7 @@ impl Templates {
     /// The user's file overriding `name`, if there is one. Names that could leave
     /// the directory are never looked up there.
     fn override_path(&self, name: &str) -> Result<Option<PathBuf>> {
-        let Some(folder) = &self.overrides else {
-            return Ok(None);
-        };
-        let plain = !name.is_empty()
-            && Path::new(name)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !plain {
-            return Ok(None);
-        }
-        folder.file(name)
+        override_in(self.overrides.as_ref(), name)
     }
 
     /// How a template is named in error messages: the user's file, or the built-in one.
@@ -139,61 +140,21 @@ impl Templates {
 
     /// Renders template `name` with `context`, `markup` supplying the charts.
     pub fn render<C: Serialize>(&self, name: &str, context: &C, markup: Markup) -> Result<String> {
-        let mut env = self.environment();
-        let charts = Arc::new(markup.charts);
-        env.add_function("chart_svg", move |id: &str| {
-            charts
-                .get(id)
-                .map(|svg| Value::from_safe_string(svg.clone()))
-                .ok_or_else(|| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("no chart `{id}` in this report"),
-                    )
-                })
-        });
-        // Commentary is Markdown with HTML disabled: its output is safe markup.
-        env.add_filter("markdown", |text: &str| {
-            Value::from_safe_string(markdown::to_html(text))
-        });
+        let env = self
+            .environment
+            .get_or_init(|| new_environment(self.overrides.clone()));
         let template = env.get_template(name).map_err(|e| self.error(name, &e))?;
+        let charts: Value = markup
+            .charts
+            .into_iter()
+            .map(|(id, svg)| (id, Value::from_safe_string(svg)))
+            .collect();
+        // The report's own fields win over the reserved name, which no template uses.
+        let context = merge_maps([
+            Value::from_serialize(context),
+            Value::from_iter([(CHARTS_VARIABLE, charts)]),
+        ]);
         template.render(context).map_err(|e| self.error(name, &e))
-    }
-
-    fn environment(&self) -> Environment<'static> {
-        let mut env = Environment::new();
-        // Keeps the template source and failing span in errors (off by default in
-        // release builds), so messages can quote the expression that failed.
-        env.set_debug(true);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        // Keeps the output compact and identical whatever the editor did to line ends.
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        let templates = self.clone();
-        env.set_loader(move |name| {
-            let unreadable =
-                |e: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e);
-            match templates
-                .override_path(name)
-                .map_err(|e| unreadable(e.to_string()))?
-            {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map(Some)
-                    .map_err(|e| unreadable(format!("cannot read {}: {e}", path.display()))),
-                None => Ok(BUILTIN
-                    .iter()
-                    .find(|(builtin, _)| *builtin == name)
-                    .map(|(_, source)| source.to_string())),
-            }
-        });
-        env
     }
 
     /// Turns a minijinja error into one naming the file, line and the failing
@@ -234,6 +195,75 @@ impl Templates {
             message,
         }
     }
+}
+
+/// The SVG of chart `id` of the report being rendered.
+fn chart_svg(state: &State, id: &str) -> std::result::Result<Value, minijinja::Error> {
+    state
+        .lookup(CHARTS_VARIABLE)
+        .and_then(|charts| charts.get_attr(id).ok())
+        .filter(|svg| !svg.is_undefined())
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("no chart `{id}` in this report"),
+            )
+        })
+}
+
+/// A minijinja environment loading the built-in templates and the overrides
+/// in `overrides`, each the first time it is asked for.
+fn new_environment(overrides: Option<Folder>) -> Environment<'static> {
+    let mut env = Environment::new();
+    // Keeps the template source and failing span in errors (off by default in
+    // release builds), so messages can quote the expression that failed.
+    env.set_debug(true);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    // Keeps the output compact and identical whatever the editor did to line ends.
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_function("chart_svg", chart_svg);
+    // Commentary is Markdown with HTML disabled: its output is safe markup.
+    env.add_filter("markdown", |text: &str| {
+        Value::from_safe_string(markdown::to_html(text))
+    });
+    env.set_loader(move |name| {
+        let unreadable =
+            |e: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e);
+        match override_in(overrides.as_ref(), name).map_err(|e| unreadable(e.to_string()))? {
+            Some(path) => std::fs::read_to_string(&path)
+                .map(Some)
+                .map_err(|e| unreadable(format!("cannot read {}: {e}", path.display()))),
+            None => Ok(BUILTIN
+                .iter()
+                .find(|(builtin, _)| *builtin == name)
+                .map(|(_, source)| source.to_string())),
+        }
+    });
+    env
+}
+
+/// The file in `overrides` overriding template `name`, if there is one. Names
+/// that could leave the directory are never looked up there.
+fn override_in(overrides: Option<&Folder>, name: &str) -> Result<Option<PathBuf>> {
+    let Some(folder) = overrides else {
+        return Ok(None);
+    };
+    let plain = !name.is_empty()
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Ok(None);
+    }
+    folder.file(name)
 }
 
 #[cfg(test)]
