@@ -6,20 +6,11 @@
 //! lines, rectangles, circles and text — no raster images — and every colour
 //! is doubled by a text or a line style, so the charts survive grey print.
 
-use super::draw::{mm, Item, Page};
-use super::fonts::{FontSet, Style};
-use super::layout::{ACCENT, BODY_HEIGHT, GREY, INK, RULE, SHADE};
+use super::draw::{Item, Page};
+use super::fonts::FontSet;
 use super::linebreak::break_lines;
-use super::Rgb;
-use crate::report::chart::{Chart, ProgressChart, TrendChart};
-
-/// Texts the charts print on their own (for the missing-glyph check).
-pub(crate) const FIXED_TEXT: &str = "实际进度时间目标（）单位：值规划路径无数据%.-…—";
-
-/// Colour of actual values in trend charts.
-const NAVY: Rgb = Rgb(0x1f, 0x4e, 0x79);
-/// Colour of the planned path.
-const PLAN: Rgb = Rgb(0x80, 0x80, 0x80);
+use super::theme::{mm, Style, ACCENT, BODY_HEIGHT, GREY, INK, NAVY, PLAN, RULE, SHADE, WHITE};
+use crate::report::chart::{Chart, ProgressChart, Rgb, TrendChart};
 /// Text sizes.
 const TITLE_SIZE: f32 = 10.5;
 const LABEL_SIZE: f32 = 9.0;
@@ -266,7 +257,7 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
                     (end + 4.0, t),
                     (end + 1.5, t),
                 ],
-                fill: Rgb(0xff, 0xff, 0xff),
+                fill: WHITE,
             });
         }
         if bar.elapsed.is_finite() {
@@ -440,7 +431,7 @@ fn trend(pen: &mut Pen<'_, '_>, chart: &TrendChart, x: f32, y: f32, w: f32, h: f
                 cy: py,
                 r: 2.4,
                 fill: NAVY,
-                stroke: Some((Rgb(0xff, 0xff, 0xff), 0.6)),
+                stroke: Some((WHITE, 0.6)),
             });
         }
     }
