@@ -18,18 +18,21 @@ use crate::report::chart::{Chart, Rgb};
 
 /// The flow state: pages so far and the cursor on the last one.
 pub(crate) struct Flow<'a> {
-    pub fonts: &'a FontSet,
+    fonts: &'a FontSet,
+    /// The pages laid out so far.
     pub pages: Vec<Page>,
     /// Cursor: top of the free space on the last page.
-    pub y: f32,
+    y: f32,
     /// Nothing has been placed on the last page yet.
     pub fresh: bool,
     /// The last page takes no more content (cover, contents, page break).
     pub closed: bool,
+    /// Where each heading of level 1 and 2 landed, in document order.
     pub headings: Vec<HeadingMark>,
 }
 
 impl<'a> Flow<'a> {
+    /// An empty flow; the first block opens the first page.
     pub(crate) fn new(fonts: &'a FontSet) -> Flow<'a> {
         Flow {
             fonts,
@@ -41,7 +44,8 @@ impl<'a> Flow<'a> {
         }
     }
 
-    pub(crate) fn new_page(&mut self) {
+    /// Opens a new body page and puts the cursor at its top.
+    fn new_page(&mut self) {
         self.pages.push(Page::body());
         self.y = TOP;
         self.fresh = true;
@@ -98,6 +102,8 @@ impl<'a> Flow<'a> {
         self.closed = true;
     }
 
+    /// A heading of level 1 (a chapter: new page, centred, in the accent
+    /// colour), 2 or 3, kept with at least two lines of what follows.
     pub(crate) fn heading(&mut self, level: u8, text: &str) {
         let (size, leading, before, after, color) = match level {
             1 => (18.0, 27.0, 0.0, 16.0, ACCENT),
@@ -159,6 +165,7 @@ impl<'a> Flow<'a> {
         self.fresh = false;
     }
 
+    /// A paragraph: justified body text, small grey notes or a boxed notice.
     pub(crate) fn paragraph(&mut self, text: &str, style: ParagraphStyle) {
         match style {
             ParagraphStyle::Body => {
@@ -305,6 +312,7 @@ impl<'a> Flow<'a> {
         self.space(6.0);
     }
 
+    /// A chart, moved whole to the next page if it does not fit.
     pub(crate) fn chart(&mut self, chart: &Chart) {
         let h = plot::height(chart);
         self.space(8.0);
@@ -318,6 +326,7 @@ impl<'a> Flow<'a> {
         self.space(10.0);
     }
 
+    /// A table, continued on the next pages with its caption and header repeated.
     pub(crate) fn table(&mut self, t: &Table) {
         if t.columns.is_empty() {
             return;
