@@ -3,6 +3,9 @@
 //! The types only describe *what* to plot; each renderer decides how. Values are
 //! kept as the caller computed them (a progress of 1.37 stays 1.37) so that every
 //! renderer can print the real figure even where it clamps the drawing.
+//! Axes and the printed figures come from [`scale`], the same for every renderer.
+
+pub mod scale;
 
 use serde::Serialize;
 
@@ -34,8 +37,8 @@ pub struct ProgressBar {
     /// Indicator name, printed left of the bar.
     pub label: String,
     /// Share of the way from baseline to target (1.0 = target reached). May be
-    /// below 0 or above 1; the bar is clamped to [-0.2, 1.5] but the real
-    /// percentage is printed.
+    /// below 0 or above 1; the bar is clamped to [`scale::PROGRESS_LIMITS`]
+    /// but the real percentage is printed.
     pub progress: f64,
     /// Share of the plan period elapsed (0..1), drawn as a tick on the bar.
     pub elapsed: f64,

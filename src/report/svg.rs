@@ -5,9 +5,13 @@
 //! into it passes through [`escape`], so the string can be marked safe for the
 //! templates. No scripts, no external fonts or images: the file opens offline.
 //! Status is never shown by colour alone: each bar carries its status in words.
+//! Axes and the printed figures come from [`super::chart::scale`], the same as
+//! in the PDF charts.
 
+use super::chart::scale::{
+    progress_axis, progress_label, share_label, target_label, value_axis, value_label,
+};
 use super::chart::{Chart, ProgressChart, Rgb, TrendChart};
-use crate::text::{percent, value};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
 
@@ -123,19 +127,15 @@ fn wrap_label(label: &str, columns: usize) -> Vec<String> {
     lines
 }
 
-/// Lowest and highest progress drawn; the printed percentage keeps the real value.
-const PROGRESS_RANGE: (f64, f64) = (-0.2, 1.5);
-
 fn progress(chart: &ProgressChart, id: &str) -> String {
     const WIDTH: f64 = 680.0;
     const LABEL_RIGHT: f64 = 226.0;
     const PLOT_LEFT: f64 = 236.0;
     const PLOT_RIGHT: f64 = 560.0;
     const TOP: f64 = 52.0;
-    let x = |share: f64| {
-        let (low, high) = PROGRESS_RANGE;
-        PLOT_LEFT + (share.clamp(low, high) - low) / (high - low) * (PLOT_RIGHT - PLOT_LEFT)
-    };
+    let axis = progress_axis(&chart.bars);
+    // The axis ends where the drawing is clamped; the printed figure keeps the real value.
+    let x = |share: f64| PLOT_LEFT + axis.fraction(share) * (PLOT_RIGHT - PLOT_LEFT);
     let labels: Vec<Vec<String>> = chart
         .bars
         .iter()
@@ -154,8 +154,8 @@ fn progress(chart: &ProgressChart, id: &str) -> String {
             format!(
                 "{}：进度{}，时间进度{}，{}",
                 b.label,
-                percent(b.progress),
-                percent(b.elapsed),
+                share_label(b.progress),
+                share_label(b.elapsed),
                 b.status_text
             )
         })
@@ -203,32 +203,32 @@ fn progress(chart: &ProgressChart, id: &str) -> String {
         "",
         "时间进度",
     );
-    for tick in [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5] {
-        let stroke = if tick == 0.0 || tick == 1.0 {
+    for tick in &axis.ticks {
+        let stroke = if tick.value == 0.0 || tick.value == 1.0 {
             MUTED
         } else {
             GRID
         };
-        let extra = if tick == 1.0 {
+        let extra = if tick.value == 1.0 {
             " stroke-dasharray=\"4 3\""
         } else {
             ""
         };
         line(
             &mut out,
-            (x(tick), TOP - 4.0),
-            (x(tick), plot_bottom),
+            (x(tick.value), TOP - 4.0),
+            (x(tick.value), plot_bottom),
             stroke,
             extra,
         );
         text(
             &mut out,
-            x(tick),
+            x(tick.value),
             plot_bottom + 16.0,
             10.0,
             "middle",
             "",
-            &percent(tick),
+            &tick.label,
         );
     }
     let mut y = TOP;
@@ -269,32 +269,12 @@ fn progress(chart: &ProgressChart, id: &str) -> String {
             12.0,
             "start",
             "",
-            &format!("{}　{}", percent(bar.progress), bar.status_text),
+            &progress_label(bar),
         );
         y += row_height;
     }
     out.push_str("</svg>");
     out
-}
-
-/// Round tick steps (1, 2 or 5 times a power of ten) giving about `count` ticks.
-fn nice_ticks(low: f64, high: f64, count: f64) -> Vec<f64> {
-    let span = (high - low).max(f64::EPSILON);
-    let raw = span / count;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    let first = (low / step).floor();
-    let last = (high / step - 1e-9).ceil();
-    // Multiplying (rather than adding steps) keeps 0.2 × 17 from drifting to 3.4000000000000004.
-    (0..)
-        .map(|index| first + f64::from(index))
-        .take_while(|index| *index <= last)
-        .map(|index| index * step)
-        .collect()
 }
 
 fn trend(chart: &TrendChart, id: &str) -> String {
@@ -304,29 +284,17 @@ fn trend(chart: &TrendChart, id: &str) -> String {
     const RIGHT: f64 = 316.0;
     const TOP: f64 = 44.0;
     const BOTTOM: f64 = 168.0;
-    let mut values: Vec<f64> = chart
-        .actual
-        .iter()
-        .chain(&chart.planned)
-        .flatten()
-        .copied()
-        .collect();
-    values.extend(chart.target.map(|(_, v)| v));
-    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (low, high) = if low.is_finite() && high.is_finite() {
-        let pad = ((high - low) * 0.1).max(high.abs().max(1.0) * 0.02);
-        (low - pad, high + pad)
-    } else {
-        (0.0, 1.0)
-    };
-    let ticks = nice_ticks(low, high, 4.0);
-    // The ticks enclose every value, so the plot spans from the first to the last tick.
-    let (y_low, y_high) = (
-        ticks.first().copied().unwrap_or(low),
-        ticks.last().copied().unwrap_or(high),
+    let axis = value_axis(
+        chart
+            .actual
+            .iter()
+            .chain(&chart.planned)
+            .flatten()
+            .copied()
+            .chain(chart.target.map(|(_, v)| v)),
     );
-    let y = |v: f64| BOTTOM - (v - y_low) / (y_high - y_low).max(f64::EPSILON) * (BOTTOM - TOP);
+    // The ticks enclose every value, so the plot spans from the first to the last tick.
+    let y = |v: f64| BOTTOM - axis.fraction(v) * (BOTTOM - TOP);
     let first_year = chart.years.first().copied().unwrap_or_default();
     let last_year = chart.years.last().copied().unwrap_or(first_year);
     let x = |year: i32| {
@@ -337,11 +305,11 @@ fn trend(chart: &TrendChart, id: &str) -> String {
         .years
         .iter()
         .zip(&chart.actual)
-        .filter_map(|(year, v)| v.map(|v| format!("{year}年{}", value(v))))
+        .filter_map(|(year, v)| v.map(|v| format!("{year}年{}", value_label(v))))
         .collect();
     let mut description = format!("单位：{}。实际值：{}", chart.unit, described.join("，"));
     if let Some((year, target)) = chart.target {
-        let _ = write!(description, "。{year}年目标：{}", value(target));
+        let _ = write!(description, "。{year}年目标：{}", value_label(target));
     }
     let mut out = String::with_capacity(4096);
     open_svg(&mut out, id, WIDTH, HEIGHT, &chart.title, &description);
@@ -365,16 +333,22 @@ fn trend(chart: &TrendChart, id: &str) -> String {
         "",
         &chart.unit,
     );
-    for tick in &ticks {
-        line(&mut out, (LEFT, y(*tick)), (RIGHT, y(*tick)), GRID, "");
+    for tick in &axis.ticks {
+        line(
+            &mut out,
+            (LEFT, y(tick.value)),
+            (RIGHT, y(tick.value)),
+            GRID,
+            "",
+        );
         text(
             &mut out,
             LEFT - 6.0,
-            y(*tick) + 3.5,
+            y(tick.value) + 3.5,
             10.0,
             "end",
             "",
-            &value(*tick),
+            &tick.label,
         );
     }
     line(&mut out, (LEFT, BOTTOM), (RIGHT, BOTTOM), MUTED, "");
@@ -434,7 +408,7 @@ fn trend(chart: &TrendChart, id: &str) -> String {
             10.0,
             "middle",
             &format!(" fill=\"{ACTUAL}\""),
-            &value(v),
+            &value_label(v),
         );
     }
     if let Some((year, target)) = chart.target {
@@ -460,7 +434,7 @@ fn trend(chart: &TrendChart, id: &str) -> String {
             10.0,
             "end",
             "",
-            &format!("目标{}", value(target)),
+            &target_label(target),
         );
     }
     // Legend in words as well as line styles, for black-and-white print; only
@@ -601,12 +575,5 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'));
         assert_eq!(wrap_label("GDP", 36), vec!["GDP".to_string()]);
-    }
-
-    #[test]
-    fn ticks_are_round_numbers() {
-        assert_eq!(nice_ticks(0.0, 100.0, 4.0), vec![0.0, 50.0, 100.0]);
-        let ticks: Vec<String> = nice_ticks(3.1, 3.65, 4.0).into_iter().map(value).collect();
-        assert_eq!(ticks, ["3", "3.2", "3.4", "3.6", "3.8"]);
     }
 }

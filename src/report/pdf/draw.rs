@@ -11,19 +11,9 @@ use printpdf::{
     Polygon, PolygonRing, Pt, Rect, TextItem, TextRenderingMode, WindingOrder,
 };
 
-use super::fonts::Style;
 use super::linebreak::is_gap;
-use super::Rgb;
-
-/// A4 width in points.
-pub(crate) const PAGE_W: f32 = 595.276;
-/// A4 height in points.
-pub(crate) const PAGE_H: f32 = 841.89;
-
-/// Millimetres to points.
-pub(crate) const fn mm(v: f32) -> f32 {
-    v * 72.0 / 25.4
-}
+use super::theme::{Style, PAGE_H};
+use crate::report::chart::Rgb;
 
 /// One drawing primitive; coordinates in points from the top-left corner.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,10 +14,14 @@ use printpdf::{
     PdfSaveOptions, Time,
 };
 
-use super::draw::{self, FontIds, Item, PAGE_H};
-use super::fonts::{FontSet, Style};
-use super::layout::{HeadingMark, Laid};
-use super::{fnv1a, Document, PdfError};
+use super::contents::HeadingMark;
+use super::document::Document;
+use super::draw::{self, FontIds, Item};
+use super::error::PdfError;
+use super::fonts::FontSet;
+use super::hash::fnv1a;
+use super::layout::Laid;
+use super::theme::{Style, PAGE_H};
 
 /// Placeholder file ID, replaced by a hash of the finished file.
 const ID_PLACEHOLDER: [u8; 16] = [0; 16];

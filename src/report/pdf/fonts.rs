@@ -19,7 +19,10 @@ use allsorts::tables::{FontTableProvider, NameTable};
 use allsorts::tag;
 use printpdf::ParsedFont;
 
-use super::{fnv1a, layout, plot, Document, PdfError};
+use super::document::Document;
+use super::error::PdfError;
+use super::hash::fnv1a;
+use super::theme::{Style, FIXED_TEXT};
 
 /// The bundled regular face (Noto Sans Hans, SIL OFL 1.1, see assets/fonts/).
 const REGULAR_OTF: &[u8] = include_bytes!(concat!(
@@ -63,13 +66,6 @@ pub(crate) struct Face {
     scale: f32,
     /// Advance of the missing-glyph box, in em.
     notdef_em: f32,
-}
-
-/// Which face of a [`FontSet`] a piece of text uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Style {
-    Regular,
-    Bold,
 }
 
 impl Face {
@@ -240,8 +236,7 @@ impl FontSet {
             }
         };
         doc.for_each_text(&mut check);
-        check(layout::FIXED_TEXT);
-        check(plot::FIXED_TEXT);
+        check(FIXED_TEXT);
         missing.into_iter().collect()
     }
 

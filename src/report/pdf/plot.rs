@@ -5,28 +5,21 @@
 //! move a chart that does not fit to the next page. Everything is drawn with
 //! lines, rectangles, circles and text — no raster images — and every colour
 //! is doubled by a text or a line style, so the charts survive grey print.
+//! Axes and the printed figures come from [`crate::report::chart::scale`], the
+//! same as in the HTML charts.
 
-use super::draw::{mm, Item, Page};
-use super::fonts::{FontSet, Style};
-use super::layout::{ACCENT, BODY_HEIGHT, GREY, INK, RULE, SHADE};
+use super::draw::{Item, Page};
+use super::fonts::FontSet;
 use super::linebreak::break_lines;
-use super::Rgb;
-use crate::report::chart::{Chart, ProgressChart, TrendChart};
-
-/// Texts the charts print on their own (for the missing-glyph check).
-pub(crate) const FIXED_TEXT: &str = "实际进度时间目标（）单位：值规划路径无数据%.-…—";
-
-/// Colour of actual values in trend charts.
-const NAVY: Rgb = Rgb(0x1f, 0x4e, 0x79);
-/// Colour of the planned path.
-const PLAN: Rgb = Rgb(0x80, 0x80, 0x80);
+use super::theme::{mm, Style, ACCENT, BODY_HEIGHT, GREY, INK, NAVY, PLAN, RULE, SHADE, WHITE};
+use crate::report::chart::scale::{
+    drawn_progress, progress_axis, progress_label, target_label, value_axis, value_label,
+};
+use crate::report::chart::{Chart, ProgressChart, Rgb, TrendChart};
 /// Text sizes.
 const TITLE_SIZE: f32 = 10.5;
 const LABEL_SIZE: f32 = 9.0;
 const AXIS_SIZE: f32 = 8.0;
-/// The progress drawing range: values outside are clamped, the text is not.
-const PROGRESS_MIN: f64 = -0.2;
-const PROGRESS_MAX: f64 = 1.5;
 
 /// Height of `chart` in points.
 pub(crate) fn height(chart: &Chart) -> f32 {
@@ -159,15 +152,6 @@ enum Swatch {
     Diamond,
 }
 
-/// Percentage text with one decimal ("87.5%"); a dash for a missing value.
-fn percent(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        "—".to_string()
-    }
-}
-
 /// Shortens `text` with "…" until it fits `width`.
 fn ellipsize(pen: &Pen<'_, '_>, text: &str, size: f32, width: f32) -> String {
     if pen.width(text, size) <= width {
@@ -192,10 +176,7 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
         .fold(0.0, f32::max)
         .min(w * 0.26)
         + 8.0;
-    let values: Vec<String> = bars
-        .iter()
-        .map(|b| format!("{} {}", percent(b.progress), b.status_text))
-        .collect();
+    let values: Vec<String> = bars.iter().map(progress_label).collect();
     let value_w = values
         .iter()
         .map(|v| pen.width(v, LABEL_SIZE))
@@ -205,42 +186,21 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
     let (x0, x1) = (x + label_w, x + w - value_w);
     let (top, bottom) = (y + 26.0, y + h - 36.0);
 
-    // Non-finite values (no data) are drawn as zero; their text says "—".
-    let clamp = |v: f64| {
-        if v.is_finite() {
-            v.clamp(PROGRESS_MIN, PROGRESS_MAX)
-        } else {
-            0.0
-        }
-    };
-    let lo = if bars.iter().any(|b| b.progress < 0.0) {
-        PROGRESS_MIN
-    } else {
-        0.0
-    };
-    let hi_raw = bars
-        .iter()
-        .map(|b| clamp(b.progress).max(clamp(b.elapsed)))
-        .fold(1.0, f64::max);
-    let hi = ((hi_raw * 4.0).ceil() / 4.0).min(PROGRESS_MAX);
-    let sx = |v: f64| x0 + ((v.clamp(lo, hi) - lo) / (hi - lo)) as f32 * (x1 - x0);
+    let axis = progress_axis(bars);
+    let sx = |v: f64| x0 + axis.fraction(v) as f32 * (x1 - x0);
 
-    // Grid: a line every 25%, the 0% axis solid, the 100% (target) line dashed.
-    let mut t = (lo * 4.0).ceil() / 4.0;
-    while t <= hi + 1e-9 {
-        let gx = sx(t);
-        let (width, color, dash) = if t.abs() < 1e-9 {
+    // Grid: a line at every tick, the 0% axis solid, the 100% (target) line dashed.
+    for tick in &axis.ticks {
+        let gx = sx(tick.value);
+        let (width, color, dash) = if tick.value == 0.0 {
             (0.7, INK, None)
-        } else if (t - 1.0).abs() < 1e-9 {
+        } else if tick.value == 1.0 {
             (0.7, ACCENT, Some((3.0, 2.0)))
         } else {
             (0.3, RULE, None)
         };
         pen.line(vec![(gx, top - 4.0), (gx, bottom)], width, color, dash);
-        // Rounded to an integer first, so that -0.0 prints as "0%".
-        let pct = (t * 100.0).round() as i64;
-        pen.text_center(gx, bottom + 11.0, AXIS_SIZE, GREY, &format!("{pct}%"));
-        t += 0.25;
+        pen.text_center(gx, bottom + 11.0, AXIS_SIZE, GREY, &tick.label);
     }
 
     let pitch = (bottom - top) / bars.len().max(1) as f32;
@@ -250,12 +210,12 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
         // Light track up to 100% shows the way still to go.
         pen.page
             .fill_rect(sx(0.0), cy - thick / 2.0, sx(1.0) - sx(0.0), thick, SHADE);
-        let (a, b) = (sx(0.0), sx(clamp(bar.progress)));
+        let (a, b) = (sx(0.0), sx(drawn_progress(bar.progress)));
         if (b - a).abs() > 0.01 {
             pen.page
                 .fill_rect(a.min(b), cy - thick / 2.0, (b - a).abs(), thick, bar.color);
         }
-        if bar.progress > PROGRESS_MAX || bar.progress < PROGRESS_MIN {
+        if bar.progress.is_finite() && drawn_progress(bar.progress) != bar.progress {
             // A white slanted cut near the end says "the bar goes on".
             let end = b - 7.0 * (b - a).signum();
             let (t, bt) = (cy - thick / 2.0 - 0.5, cy + thick / 2.0 + 0.5);
@@ -266,7 +226,7 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
                     (end + 4.0, t),
                     (end + 1.5, t),
                 ],
-                fill: Rgb(0xff, 0xff, 0xff),
+                fill: WHITE,
             });
         }
         if bar.elapsed.is_finite() {
@@ -314,46 +274,6 @@ fn progress(pen: &mut Pen<'_, '_>, chart: &ProgressChart, x: f32, y: f32, w: f32
     );
 }
 
-/// "Nice" axis ticks covering `lo..=hi`: (first, last, step).
-fn nice_ticks(lo: f64, hi: f64, count: usize) -> (f64, f64, f64) {
-    let (lo, hi) = if (hi - lo).abs() < 1e-12 {
-        let pad = if lo.abs() > 1e-12 {
-            lo.abs() * 0.1
-        } else {
-            1.0
-        };
-        (lo - pad, hi + pad)
-    } else {
-        (lo, hi)
-    };
-    let raw = (hi - lo) / count.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    ((lo / step).floor() * step, (hi / step).ceil() * step, step)
-}
-
-/// Formats an axis value with as many decimals as the step needs.
-fn tick_label(v: f64, step: f64) -> String {
-    let decimals = (-(step.log10() + 1e-9).floor()).max(0.0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
-}
-
-/// Formats a data value: up to two decimals, trailing zeros removed.
-fn value_label(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
-
 fn trend(pen: &mut Pen<'_, '_>, chart: &TrendChart, x: f32, y: f32, w: f32, h: f32) {
     let unit = format!("单位：{}", chart.unit);
     let values: Vec<f64> = chart
@@ -375,30 +295,30 @@ fn trend(pen: &mut Pen<'_, '_>, chart: &TrendChart, x: f32, y: f32, w: f32, h: f
         pen.text_center(x + w / 2.0, y + h / 2.0, LABEL_SIZE, GREY, "无数据");
         return;
     }
-    let vmin = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let vmax = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi, step) = nice_ticks(vmin, vmax, 5);
-    let ticks: Vec<f64> = (0..)
-        .map(|i| lo + step * f64::from(i))
-        .take_while(|t| *t <= hi + step * 1e-6)
-        .collect();
-    let labels: Vec<String> = ticks.iter().map(|t| tick_label(*t, step)).collect();
-    let ylw = labels
+    let axis = value_axis(values);
+    let ylw = axis
+        .ticks
         .iter()
-        .map(|l| pen.width(l, AXIS_SIZE))
+        .map(|t| pen.width(&t.label, AXIS_SIZE))
         .fold(pen.width(&unit, AXIS_SIZE) / 2.0, f32::max)
         + 8.0;
     let (x0, x1) = (x + ylw, x + w - 8.0);
     let (top, bottom) = (y + 38.0, y + h - 40.0);
-    let sy = |v: f64| bottom - ((v - lo) / (hi - lo)) as f32 * (bottom - top);
+    let sy = |v: f64| bottom - axis.fraction(v) as f32 * (bottom - top);
     let slots = (y_last - y_first + 1) as f32;
     let sx = |year: i32| x0 + ((year - y_first) as f32 + 0.5) / slots * (x1 - x0);
 
     pen.text(x, y + 30.0, AXIS_SIZE, GREY, &unit);
-    for (t, label) in ticks.iter().zip(&labels) {
-        let gy = sy(*t);
+    for tick in &axis.ticks {
+        let gy = sy(tick.value);
         pen.line(vec![(x0, gy), (x1, gy)], 0.3, RULE, None);
-        pen.text_right(x0 - 5.0, gy + AXIS_SIZE * 0.35, AXIS_SIZE, GREY, label);
+        pen.text_right(
+            x0 - 5.0,
+            gy + AXIS_SIZE * 0.35,
+            AXIS_SIZE,
+            GREY,
+            &tick.label,
+        );
     }
     pen.line(vec![(x0, bottom), (x1, bottom)], 0.7, INK, None);
     let every = if slots > 12.0 { 2 } else { 1 };
@@ -440,7 +360,7 @@ fn trend(pen: &mut Pen<'_, '_>, chart: &TrendChart, x: f32, y: f32, w: f32, h: f
                 cy: py,
                 r: 2.4,
                 fill: NAVY,
-                stroke: Some((Rgb(0xff, 0xff, 0xff), 0.6)),
+                stroke: Some((WHITE, 0.6)),
             });
         }
     }
@@ -450,7 +370,7 @@ fn trend(pen: &mut Pen<'_, '_>, chart: &TrendChart, x: f32, y: f32, w: f32, h: f
     if let Some((ty, tv)) = chart.target.filter(|t| t.1.is_finite()) {
         let (tx, tyy) = (sx(ty), sy(tv));
         pen.diamond(tx, tyy, 4.5, ACCENT);
-        let label = format!("目标 {}", value_label(tv));
+        let label = target_label(tv);
         let lw = pen.width(&label, AXIS_SIZE);
         let lx = if tx + 7.0 + lw <= x1 {
             tx + 7.0
@@ -500,27 +420,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nice_ticks_cover_the_data() {
-        assert_eq!(nice_ticks(0.0, 100.0, 5), (0.0, 100.0, 20.0));
-        let (lo, hi, step) = nice_ticks(1234.0, 1567.0, 5);
-        assert!(lo <= 1234.0 && hi >= 1567.0);
-        assert_eq!(step, 100.0);
-        // A flat series still gets a range.
-        let (lo, hi, _) = nice_ticks(5.0, 5.0, 5);
-        assert!(lo < 5.0 && hi > 5.0);
-    }
-
-    #[test]
-    fn labels() {
-        assert_eq!(tick_label(2.5, 0.5), "2.5");
-        assert_eq!(tick_label(1200.0, 200.0), "1200");
-        assert_eq!(tick_label(-0.0, 1.0), "0");
-        assert_eq!(value_label(1500.0), "1500");
-        assert_eq!(value_label(3.456), "3.46");
-        assert_eq!(percent(1.372), "137.2%");
-    }
-
-    #[test]
     fn progress_drawing_is_clamped_but_text_is_real() {
         let fonts = FontSet::embedded_default().unwrap();
         let chart = Chart::Progress(ProgressChart {
@@ -546,12 +445,70 @@ mod tests {
         let (x, w) = (70.0, 450.0);
         draw(&mut page, &fonts, &chart, x, 100.0, w, height(&chart));
         let texts = page.texts();
-        assert!(texts.contains(&"300.0% 正常"), "{texts:?}");
-        assert!(texts.contains(&"-90.0% 滞后"), "{texts:?}");
+        assert!(texts.contains(&"300%　正常"), "{texts:?}");
+        assert!(texts.contains(&"-90%　滞后"), "{texts:?}");
         // Every drawn item stays inside the chart's horizontal extent.
         for item in &page.items {
             if let Item::Rect { x: rx, w: rw, .. } = item {
                 assert!(*rx >= x - 0.01 && rx + rw <= x + w + 0.01, "{item:?}");
+            }
+        }
+    }
+
+    /// The texts of an SVG chart's `<text>` elements.
+    fn svg_texts(chart: &Chart) -> Vec<String> {
+        let svg = crate::report::svg::render(chart, "c");
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn both_renderers_print_the_same_figures() {
+        let fonts = FontSet::embedded_default().unwrap();
+        let trend = Chart::Trend(TrendChart {
+            title: "研发经费投入强度".into(),
+            unit: "%".into(),
+            years: vec![2020, 2021, 2022, 2023],
+            actual: vec![Some(3.2), Some(3.28), None, Some(3.246)],
+            planned: vec![Some(3.2), Some(3.26), Some(3.32), Some(3.38)],
+            target: Some((2023, 3.5)),
+        });
+        let progress = Chart::Progress(ProgressChart {
+            title: "进度".into(),
+            bars: vec![crate::report::chart::ProgressBar {
+                label: "地区生产总值".into(),
+                progress: 1.372,
+                elapsed: 0.8,
+                color: Rgb(0, 128, 0),
+                status_text: "正常".into(),
+            }],
+        });
+        for chart in [trend, progress] {
+            let mut page = Page::body();
+            draw(
+                &mut page,
+                &fonts,
+                &chart,
+                70.0,
+                100.0,
+                450.0,
+                height(&chart),
+            );
+            let in_svg = svg_texts(&chart);
+            // Every figure, leaving out the PDF's legend entry "目标（100%）".
+            let figures: Vec<&str> = page
+                .texts()
+                .into_iter()
+                .filter(|t| t.contains(|c: char| c.is_ascii_digit()) && !t.contains('（'))
+                .collect();
+            assert!(figures.len() >= 4, "{figures:?}");
+            for figure in figures {
+                assert!(
+                    in_svg.iter().any(|t| t == figure),
+                    "{figure} not in {in_svg:?}"
+                );
             }
         }
     }

@@ -4,11 +4,12 @@
 //! above the header and below the last row, a medium rule under the header,
 //! hairlines between rows, no vertical rules; the header is bold on light grey.
 
+use super::document::{Align, Table};
 use super::draw::{Item, Page};
-use super::fonts::{FontSet, Style};
-use super::layout::{INK, RULE, SHADE};
+use super::fonts::FontSet;
 use super::linebreak::break_lines;
-use super::{Align, Rgb, Table};
+use super::theme::{Style, INK, RULE, SHADE};
+use crate::report::chart::Rgb;
 
 /// Cell text size.
 const SIZE: f32 = 9.0;

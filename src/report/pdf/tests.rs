@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use lopdf::Object;
 
-use super::fonts::Style;
+use super::theme::{Style, FIXED_TEXT};
 use super::*;
-use crate::report::chart::{ProgressBar, ProgressChart, TrendChart};
+use crate::report::chart::{Chart, ProgressBar, ProgressChart, TrendChart};
 
 fn meta() -> Meta {
     Meta {
@@ -318,8 +318,7 @@ fn user_font_with_synthetic_bold_renders() {
     // A "user font": the bundled regular face cut down to what the document needs.
     let mut chars = BTreeSet::new();
     doc.for_each_text(|t| chars.extend(t.chars()));
-    chars.extend(layout::FIXED_TEXT.chars());
-    chars.extend(plot::FIXED_TEXT.chars());
+    chars.extend(FIXED_TEXT.chars());
     chars.extend("国的 ".chars());
     let sub = fonts().face(Style::Regular).subset(&chars).unwrap();
     let dir = std::env::temp_dir().join(format!("pdfwork-user-font-{}", std::process::id()));
