@@ -14,6 +14,6 @@ pub use config::Config;
 pub use frame::{evaluate, EvaluationInput};
 pub use load::load_input;
 pub use result::{
-    DataProblem, IndicatorResult, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
+    DataProblem, IndicatorResult, Method, OfficeVerdict, PlanEvaluation, RollUps, StatusCounts,
 };
 pub use rules::{Status, Thresholds};

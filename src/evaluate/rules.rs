@@ -7,7 +7,19 @@ use crate::text::{number, percent, value as fmt_value, with_unit};
 use serde::{Deserialize, Serialize};
 
 /// The status light of the plan's 红黄绿灯 monitoring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// 达到或快于序时进度.
