@@ -1,16 +1,19 @@
 //! The `planeval` binary: parse the command line, run, print errors.
 
 use clap::Parser;
+use planeval::cmd::logging::{self, Verbosity};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = planeval::cli::Cli::parse();
+    logging::init(Verbosity::from_flags(cli.quiet, cli.verbose));
     match planeval::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
         // The reader of a pipe went away (its SIGPIPE was blocked, so the write
         // failed instead of ending the process): nobody is left to tell.
         Err(error) if error.is_broken_pipe() => ExitCode::from(error.exit_code()),
+        // Printed directly, not logged: no filter (-q, RUST_LOG) may hide why it failed.
         Err(error) => {
             planeval::cmd::stderr_line(&format!("error: {error}"));
             ExitCode::from(error.exit_code())

@@ -109,9 +109,14 @@ text_enum!(
 
 text_enum!(
     /// How far an observation has come through the statistical process.
+    #[derive(clap::ValueEnum)]
     ObservationStatus {
+        /// 初步数: may still change without --revise.
         Preliminary => "preliminary",
+        /// 最终数: later changes need --revise --reason.
         Final => "final",
+        /// 修订数: a final value changed with --revise; never imported as such.
+        #[value(skip)]
         Revised => "revised",
     }
 );
@@ -126,8 +131,9 @@ text_enum!(
 
 text_enum!(
     /// Which report an edition belongs to.
+    #[derive(clap::ValueEnum)]
     ReportKind {
-        /// The yearly monitoring report (年度监测报告).
+        /// The annual monitoring report (年度监测报告).
         Annual => "annual",
         /// The mid-term evaluation (中期评估报告).
         Midterm => "midterm",
@@ -188,7 +194,17 @@ impl PathShape {
 
 /// The status light of the plan's 红黄绿灯 monitoring.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Status {

@@ -123,7 +123,8 @@ fn csv_opens_in_excel_and_table_aligns_chinese_text() {
         "UTF-8 byte-order mark for Excel"
     );
     let mut reader = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
-    assert_eq!(&reader.headers().unwrap()[1], "code");
+    // The layout of `planeval export` (docs/export.md).
+    assert_eq!(&reader.headers().unwrap()[0], "指标代码");
     assert_eq!(
         reader.records().count(),
         csv_rows("seeds/tiexi-14th/indicators.csv")

@@ -311,16 +311,25 @@ impl Importer {
     }
 }
 
-/// The `write retries: N, longest wait: X ms` line of `planeval -v import`.
+/// The retries and the longest wait of `planeval -v import`'s writes, from
+/// their `CONTEXT: write lock taken after X ms, N retries` lines.
 fn contention(stderr: &str) -> (u64, f64) {
-    let line = stderr
+    let taken: Vec<(u64, f64)> = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("write retries: "))
-        .unwrap_or_else(|| panic!("no contention figures in:\n{stderr}"));
-    let (retries, wait) = line.split_once(", longest wait: ").unwrap();
+        .filter_map(|l| {
+            l.split_once(": write lock taken after ")
+                .map(|(_, rest)| rest)
+        })
+        .map(|rest| {
+            let (wait, retries) = rest.split_once(" ms, ").unwrap();
+            let retries = retries.trim_end_matches(" retries");
+            (retries.parse().unwrap(), wait.parse().unwrap())
+        })
+        .collect();
+    assert!(!taken.is_empty(), "no contention figures in:\n{stderr}");
     (
-        retries.parse().unwrap(),
-        wait.trim_end_matches(" ms").parse().unwrap(),
+        taken.iter().map(|(retries, _)| *retries).max().unwrap(),
+        taken.iter().map(|(_, wait)| *wait).fold(0.0, f64::max),
     )
 }
 

@@ -3,39 +3,59 @@
 //! checks its source completely before the live file is touched, and only
 //! replaces a database when told to.
 
-use super::{read_store, Output};
+use super::read_store;
 use crate::atomic::remove_if_present;
-use crate::cli::{BackupArgs, RestoreArgs};
 use crate::error::{exit, Error, Result};
 use crate::store::check::{check, Severity};
 use crate::store::db::{build_new_database, process_sibling, remove_database_files};
 use crate::store::plans::all_plans;
 use crate::store::Store;
-use std::path::Path;
+use clap::Args;
+use std::path::{Path, PathBuf};
 
-pub fn backup(db: &Path, args: &BackupArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy.
+    pub dest: PathBuf,
+
+    /// Overwrite DEST if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `planeval restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore from.
+    pub src: PathBuf,
+
+    /// Replace an existing database (required when --db exists).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `planeval backup`; the value is the exit code.
+pub fn backup(db: &Path, args: &BackupArgs) -> Result<u8> {
     if args.dest.exists() && !args.force {
         return Err(Error::Usage(format!(
             "{} exists; pass --force to overwrite it",
             args.dest.display()
         )));
     }
-    let store = read_store(db, out)?;
+    let store = read_store(db)?;
     // Copy to a temporary name in the destination's directory, then rename, so an
     // interrupted backup never leaves a half-written file under the real name.
     let temporary = process_sibling(&args.dest, "tmp");
     remove_database_files(&temporary);
     store.backup_to(&temporary)?;
     std::fs::rename(&temporary, &args.dest).map_err(|e| Error::io(&args.dest, e))?;
-    out.info(format!(
-        "backed up {} to {}",
-        db.display(),
-        args.dest.display()
-    ));
+    tracing::info!("backed up {} to {}", db.display(), args.dest.display());
     Ok(exit::OK)
 }
 
-pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
+/// Runs `planeval restore`; the value is the exit code.
+pub fn restore(db: &Path, args: &RestoreArgs) -> Result<u8> {
     if db.exists() && !args.force {
         return Err(Error::Usage(format!(
             "{} exists; restoring replaces all of it: pass --force",
@@ -58,18 +78,14 @@ pub fn restore(db: &Path, args: &RestoreArgs, out: Output) -> Result<u8> {
     let copy = scratch.join("source.db");
     let restored = checked_copy(&args.src, &copy).and_then(|plans| {
         if holds_a_database(db)? {
-            replace(db, &copy, plans, out)
+            replace(db, &copy, plans)
         } else {
             install(db, &copy)
         }
     });
     let _ = std::fs::remove_dir_all(&scratch);
     restored?;
-    out.info(format!(
-        "restored {} from {}",
-        db.display(),
-        args.src.display()
-    ));
+    tracing::info!("restored {} from {}", db.display(), args.src.display());
     Ok(exit::OK)
 }
 
@@ -156,7 +172,7 @@ fn install(db: &Path, copy: &Path) -> Result<()> {
 /// its plans; the replacement goes through SQLite's backup API, in one write
 /// transaction, so other readers see the old or the restored data, never a
 /// mixture, and an interrupted restore rolls back.
-fn replace(db: &Path, copy: &Path, plans: usize, out: Output) -> Result<()> {
+fn replace(db: &Path, copy: &Path, plans: usize) -> Result<()> {
     let mut live = Store::open_to_replace(db)?;
     let kept = process_sibling(db, "replaced");
     remove_database_files(&kept);
@@ -179,10 +195,11 @@ fn replace(db: &Path, copy: &Path, plans: usize, out: Output) -> Result<()> {
             Ok(())
         }
         Err(error) => {
-            out.warn(format!(
+            // An error, not a warning: -q must not hide where the old data is.
+            tracing::error!(
                 "the database as it was before the restore is kept in {}",
                 kept.display()
-            ));
+            );
             Err(error)
         }
     }

@@ -2,8 +2,7 @@
 //! a fresh child process (`bench-stage`) so its peak memory is its own; the
 //! parent reads it from the kernel (wait4) and prints one table.
 
-use super::{print, Output};
-use crate::cli::{BenchArgs, BenchStageArgs};
+use super::print;
 use crate::error::{exit, Error, Result};
 use crate::evaluate::{self, Thresholds};
 use crate::pipeline::batch::publish_all;
@@ -13,9 +12,46 @@ use crate::store::db::{build_new_database, with_suffix};
 use crate::store::reports::ReportKind;
 use crate::store::synth::{synthesize, synthesize_wide};
 use crate::store::Store;
+use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+/// Arguments of `planeval bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Plan counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,100,3000")]
+    pub plans: Vec<u32>,
+
+    /// Rows of the import benchmark (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub import_rows: usize,
+
+    /// Working directory for the synthetic databases and outputs (kept for reuse).
+    #[arg(long, value_name = "DIR", default_value = "target/bench")]
+    pub dir: PathBuf,
+
+    /// Render PDF only up to this many plans (PDF for thousands of plans takes minutes).
+    #[arg(long, default_value_t = 100_000)]
+    pub pdf_max_plans: u32,
+}
+
+/// Arguments of the hidden `planeval bench-stage`.
+#[derive(Debug, Args)]
+pub struct BenchStageArgs {
+    /// The year evaluated.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+
+    /// Where the reports go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also render PDF.
+    #[arg(long)]
+    pub pdf: bool,
+}
 
 /// The figures of one stage, printed by the child as one line of JSON.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -31,13 +67,14 @@ pub struct StageFigures {
     pub files: usize,
 }
 
-pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
+/// Runs `planeval bench`; the value is the exit code.
+pub fn run(args: &BenchArgs) -> Result<u8> {
     std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, e))?;
     let exe = std::env::current_exe().map_err(|e| Error::io("<current executable>", e))?;
     let mut rows = Vec::new();
     for &plans in &args.plans {
         let db = args.dir.join(format!("bench-{plans}.db"));
-        let synth_s = ensure_synthetic(&db, plans as usize, out)?;
+        let synth_s = ensure_synthetic(&db, plans as usize)?;
         warm_page_cache(&db)?;
         let out_dir = args.dir.join(format!("out-{plans}"));
         let _ = std::fs::remove_dir_all(&out_dir);
@@ -52,7 +89,7 @@ pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
         if plans <= args.pdf_max_plans {
             command.arg("--pdf");
         }
-        out.info(format!("bench: {plans} plan(s)…"));
+        tracing::info!("bench: {plans} plan(s)…");
         let (stdout, peak_mb, wall_s) = run_measured(command)?;
         let figures: StageFigures = serde_json::from_str(stdout.trim()).map_err(|e| {
             Error::Evaluate(format!("bench-stage printed no figures: {e}: {stdout}"))
@@ -60,7 +97,7 @@ pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
         rows.push((figures, peak_mb, wall_s, synth_s));
     }
     let import = if args.import_rows > 0 {
-        Some(import_benchmark(&exe, &args.dir, args.import_rows, out)?)
+        Some(import_benchmark(&exe, &args.dir, args.import_rows)?)
     } else {
         None
     };
@@ -69,14 +106,14 @@ pub fn run(args: &BenchArgs, out: Output) -> Result<u8> {
 }
 
 /// Builds `db` with `plans` synthetic plans unless it already exists; returns the time taken.
-fn ensure_synthetic(db: &Path, plans: usize, out: Output) -> Result<Option<f64>> {
+fn ensure_synthetic(db: &Path, plans: usize) -> Result<Option<f64>> {
     if db.exists() {
         return Ok(None);
     }
-    out.info(format!(
+    tracing::info!(
         "bench: building {} ({plans} synthetic plans)…",
         db.display()
-    ));
+    );
     let started = Instant::now();
     build_new_database(db, |store| synthesize(store, plans, 2021, |_| {}))?;
     Ok(Some(started.elapsed().as_secs_f64()))
@@ -207,7 +244,7 @@ fn warm_page_cache(db: &Path) -> Result<()> {
 
 /// Imports `rows` values (a wide synthetic plan, five years per indicator) in
 /// one run of `planeval import`; returns (seconds, peak MB).
-fn import_benchmark(exe: &Path, dir: &Path, rows: usize, out: Output) -> Result<(usize, f64, f64)> {
+fn import_benchmark(exe: &Path, dir: &Path, rows: usize) -> Result<(usize, f64, f64)> {
     let db = dir.join(format!("bench-import-{rows}.db"));
     let _ = std::fs::remove_file(&db);
     let mut store = Store::create_or_open(&db)?;
@@ -215,10 +252,7 @@ fn import_benchmark(exe: &Path, dir: &Path, rows: usize, out: Output) -> Result<
     let catalog = synthesize_wide(&mut store, indicators)?;
     drop(store);
     let csv_path: PathBuf = dir.join(format!("import-{rows}.csv"));
-    out.info(format!(
-        "bench: writing {} ({rows} rows)…",
-        csv_path.display()
-    ));
+    tracing::info!("bench: writing {} ({rows} rows)…", csv_path.display());
     let mut csv = String::with_capacity(rows * 40);
     csv.push_str("code,year,value\n");
     let mut written = 0;
@@ -247,7 +281,7 @@ fn import_benchmark(exe: &Path, dir: &Path, rows: usize, out: Output) -> Result<
         .arg("--department")
         .arg("stats")
         .arg("--as-office");
-    out.info("bench: importing…");
+    tracing::info!("bench: importing…");
     let (_, peak_mb, wall_s) = run_measured(command)?;
     Ok((written, wall_s, peak_mb))
 }

@@ -1,13 +1,14 @@
 //! `planeval check`: report every finding; exit non-zero on any error.
 
-use super::{print, read_store, Output};
+use super::{print, read_store};
 use crate::error::{exit, Error, Result};
 use crate::store::audit::head;
 use crate::store::check::{check, Severity};
 use std::path::Path;
 
-pub fn run(db: &Path, out: Output) -> Result<u8> {
-    let store = read_store(db, out)?;
+/// Runs `planeval check`; the value is the exit code.
+pub fn run(db: &Path) -> Result<u8> {
+    let store = read_store(db)?;
     let findings = check(&store)?;
     for finding in &findings {
         print(&format!("{finding}\n"))?;
@@ -17,10 +18,10 @@ pub fn run(db: &Path, out: Output) -> Result<u8> {
     if let Some(head) =
         head(store.conn()).map_err(|e| Error::db(db, "reading the audit chain", e))?
     {
-        println!(
-            "audit chain head: link {} ({} links), {}",
+        print(&format!(
+            "audit chain head: link {} ({} links), {}\n",
             head.audit_id, head.links, head.hash
-        );
+        ))?;
     }
     let errors = findings
         .iter()
@@ -32,10 +33,6 @@ pub fn run(db: &Path, out: Output) -> Result<u8> {
             errors,
         });
     }
-    out.info(format!(
-        "{}: ok ({} warning(s))",
-        db.display(),
-        findings.len()
-    ));
+    tracing::info!("{}: ok ({} warning(s))", db.display(), findings.len());
     Ok(exit::OK)
 }

@@ -2,17 +2,81 @@
 //! year and chapter (or foreword), stored in the database in one audited
 //! transaction and rendered in place by `planeval report`.
 
-use super::report::report_kind;
-use super::{print, Output};
-use crate::cli::{CommentaryAction, CommentaryArgs, CommentaryPlace};
+use super::print;
 use crate::error::{exit, Error, Result};
+use crate::model::ReportKind;
 use crate::report::commentary::file_name;
 use crate::store::plans::{find_plan, plan_structure, PlanRecord};
 use crate::store::reports::{commentaries, set_commentary};
 use crate::store::Store;
-use std::path::Path;
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
 
-pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval commentary`.
+#[derive(Debug, Args)]
+pub struct CommentaryArgs {
+    #[command(subcommand)]
+    pub action: CommentaryAction,
+}
+
+/// What to do with commentary.
+#[derive(Debug, Subcommand)]
+pub enum CommentaryAction {
+    /// Store the commentary of a chapter (or, without --chapter, the foreword).
+    Set(CommentarySetArgs),
+    /// Print stored commentary.
+    Show(CommentaryShowArgs),
+}
+
+/// Which report, year and place a commentary belongs to.
+#[derive(Debug, Args)]
+pub struct CommentaryPlace {
+    /// The report the commentary appears in.
+    #[arg(long, value_enum)]
+    pub report: ReportKind,
+
+    /// The report's year.
+    #[arg(long)]
+    pub year: i32,
+
+    /// Plan chapter number; leave out for the foreword.
+    #[arg(long)]
+    pub chapter: Option<u32>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+}
+
+/// Arguments of `planeval commentary set`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("body").required(true).args(["file", "text"])))]
+pub struct CommentarySetArgs {
+    #[command(flatten)]
+    pub place: CommentaryPlace,
+
+    /// A Markdown file with the commentary.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The commentary itself (Markdown).
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+}
+
+/// Arguments of `planeval commentary show`.
+#[derive(Debug, Args)]
+pub struct CommentaryShowArgs {
+    #[command(flatten)]
+    pub place: CommentaryPlace,
+
+    /// Show the foreword and every chapter's commentary (ignores --chapter).
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Runs `planeval commentary`; the value is the exit code.
+pub fn run(db: &Path, args: &CommentaryArgs) -> Result<u8> {
     match &args.action {
         CommentaryAction::Set(set) => {
             let body = match (&set.file, &set.text) {
@@ -30,29 +94,24 @@ pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
             set_commentary(
                 &mut store,
                 (plan.id, &plan.code),
-                report_kind(set.place.report),
+                set.place.report,
                 set.place.year,
                 set.place.chapter,
                 &body,
             )?;
-            out.info(format!(
+            tracing::info!(
                 "stored {} for the {} report {} ({} characters)",
                 place_name(set.place.chapter),
-                report_kind(set.place.report).as_str(),
+                set.place.report.as_str(),
                 set.place.year,
                 body.chars().count()
-            ));
+            );
         }
         CommentaryAction::Show(show) => {
             let store = Store::open_read_only(db)?;
             let plan = checked_plan(&store, &show.place)?;
-            let stored = commentaries(
-                store.conn(),
-                plan.id,
-                report_kind(show.place.report),
-                show.place.year,
-            )
-            .map_err(|e| Error::db(db, "reading commentary", e))?;
+            let stored = commentaries(store.conn(), plan.id, show.place.report, show.place.year)
+                .map_err(|e| Error::db(db, "reading commentary", e))?;
             let mut text = String::new();
             for entry in &stored {
                 if show.all {
@@ -70,7 +129,7 @@ pub fn run(db: &Path, args: &CommentaryArgs, out: Output) -> Result<u8> {
                 }
             }
             if text.is_empty() {
-                out.info("no commentary stored for this report and place");
+                tracing::info!("no commentary stored for this report and place");
             }
             print(&text)?;
         }

@@ -1,18 +1,60 @@
 //! `planeval evaluate`: the verdict per indicator as a terminal table, CSV for
-//! Excel, or JSON with both methods side by side.
+//! Excel (the layout of `planeval export`, docs/export.md), or JSON with both
+//! methods side by side.
 
 use super::text_table::{render, Align};
-use super::{print, read_store, Output};
-use crate::cli::{EvaluateArgs, EvaluateFormat, Method};
+use super::{print, read_store};
 use crate::error::{exit, Error, Result};
-use crate::evaluate::{self, Config, IndicatorResult, PlanEvaluation, Status};
+use crate::evaluate::{self, Config, Method, PlanEvaluation, Status};
+use crate::export::evaluation_csv;
 use crate::store::plans::{find_plan, PlanRecord};
 use crate::text::{percent, value};
+use clap::{Args, ValueEnum};
 use std::path::Path;
 
-pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The year to evaluate (data up to this year is used).
+    #[arg(long, required_unless_present = "as_of_midterm")]
+    pub year: Option<i32>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long, conflicts_with = "all_plans")]
+    pub plan: Option<String>,
+
+    /// Evaluate every plan in the database in one run.
+    #[arg(long)]
+    pub all_plans: bool,
+
+    /// Evaluate as of the plan's mid-term year (2023) and list lagging indicators.
+    #[arg(long)]
+    pub as_of_midterm: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
+    pub format: EvaluateFormat,
+
+    /// Which method decides the status shown in table and CSV output (JSON shows both).
+    #[arg(long, value_enum, default_value_t = Method::default())]
+    pub method: Method,
+}
+
+/// Output formats of `planeval evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvaluateFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// CSV in UTF-8 with a byte-order mark, for Excel.
+    Csv,
+    /// One JSON document with a record per indicator.
+    Json,
+}
+
+/// Runs `planeval evaluate`; the value is the exit code.
+pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs) -> Result<u8> {
     let config = Config::load(config)?;
-    let store = read_store(db, out)?;
+    let store = read_store(db)?;
     let plan = if args.all_plans {
         None
     } else {
@@ -23,13 +65,13 @@ pub fn run(db: &Path, config: Option<&Path>, args: &EvaluateArgs, out: Output) -
     let input = crate::store::snapshot::evaluation_input(&store, plan.as_ref())?;
     let loaded = started.elapsed();
     let evaluations = evaluate::evaluate(&input, year, &config.thresholds)?;
-    out.detail(format!(
+    tracing::debug!(
         "loaded {} indicators and {} observations in {:.3} s, evaluated in {:.3} s",
         input.indicators.len(),
         input.observations.len(),
         loaded.as_secs_f64(),
         (started.elapsed() - loaded).as_secs_f64()
-    ));
+    );
     let text = match args.format {
         EvaluateFormat::Json => json(&evaluations, args.method)?,
         EvaluateFormat::Csv => csv(&evaluations, args.method)?,
@@ -54,19 +96,7 @@ fn evaluation_year(plan: Option<&PlanRecord>, args: &EvaluateArgs) -> Result<i32
     }
 }
 
-/// The status the chosen method gives.
-fn method_status(result: &IndicatorResult, method: Method) -> Status {
-    match method {
-        Method::PlanPath => result.status(),
-        Method::CagrRatio => result.cagr_status.unwrap_or(Status::Grey),
-    }
-}
-
 fn json(evaluations: &[PlanEvaluation], method: Method) -> Result<String> {
-    let method = match method {
-        Method::PlanPath => "plan-path",
-        Method::CagrRatio => "cagr-ratio",
-    };
     let document = serde_json::json!({
         "method": method,
         "evaluations": evaluations,
@@ -85,99 +115,8 @@ fn option_percent(v: Option<f64>) -> String {
 }
 
 fn csv(evaluations: &[PlanEvaluation], method: Method) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "plan",
-        "code",
-        "name",
-        "unit",
-        "chapter",
-        "nature",
-        "kind",
-        "department",
-        "baseline_year",
-        "baseline",
-        "target_year",
-        "target",
-        "latest_year",
-        "latest",
-        "expected",
-        "time_elapsed",
-        "progress",
-        "pace_ratio",
-        "growth_achieved",
-        "required_growth",
-        "projection",
-        "projection_meets_target",
-        "status",
-        "status_zh",
-        "office_verdict",
-        "explanation",
-        "caveats",
-        "data_problems",
-        "illustrative",
-    ];
-    let write_error = |e: csv::Error| Error::Evaluate(e.to_string());
-    writer.write_record(header).map_err(write_error)?;
-    for evaluation in evaluations {
-        for r in &evaluation.indicators {
-            let a = &r.assessment;
-            let status = method_status(r, method);
-            writer
-                .write_record([
-                    r.plan.clone(),
-                    r.code.clone(),
-                    r.name.clone(),
-                    r.unit.clone(),
-                    r.chapter.to_string(),
-                    r.nature.to_string(),
-                    r.kind.to_string(),
-                    r.department.clone(),
-                    r.baseline_year.map(|y| y.to_string()).unwrap_or_default(),
-                    option(r.baseline_value),
-                    r.target_year.to_string(),
-                    option(r.target_value),
-                    a.latest_year.map(|y| y.to_string()).unwrap_or_default(),
-                    option(a.latest_value),
-                    option(a.expected_value),
-                    option_percent(a.time_elapsed),
-                    option_percent(a.progress),
-                    option_percent(a.pace_ratio),
-                    option(a.growth_achieved),
-                    option(a.required_growth),
-                    option(a.projection),
-                    a.projection_meets_target
-                        .map(|m| if m { "预计完成" } else { "难以完成" }.to_string())
-                        .unwrap_or_default(),
-                    status.as_str().to_string(),
-                    status.label_zh().to_string(),
-                    r.office_verdict
-                        .as_ref()
-                        .map(|v| format!("{}: {}", v.status.label_zh(), v.reason))
-                        .unwrap_or_default(),
-                    a.explanation.clone(),
-                    a.caveats.join("；"),
-                    r.data_problems
-                        .iter()
-                        .map(|p| {
-                            format!(
-                                "{}{}",
-                                p.year.map(|y| format!("{y}年")).unwrap_or_default(),
-                                p.problem
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                    if r.illustrative { "1" } else { "0" }.to_string(),
-                ])
-                .map_err(write_error)?;
-        }
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Evaluate(e.to_string()))?;
-    // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    let bytes = evaluation_csv(evaluations, method).map_err(|e| Error::Evaluate(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn table(evaluation: &PlanEvaluation, method: Method, midterm: bool) -> String {
@@ -202,7 +141,7 @@ fn table(evaluation: &PlanEvaluation, method: Method, midterm: bool) -> String {
                 r.target_value.map(value).unwrap_or_else(|| "—".into()),
                 option_percent(a.pace_ratio),
                 option(a.required_growth),
-                method_status(r, method).label_zh().to_string(),
+                r.status_by(method).label_zh().to_string(),
                 r.office_verdict
                     .as_ref()
                     .map(|v| v.status.label_zh().to_string())

@@ -1,18 +1,50 @@
-//! `planeval export --year Y --out FILE`: the evaluation table as CSV or XLSX.
+//! `planeval export --year Y --out FILE`: the evaluation table as CSV or XLSX
+//! (the layout of docs/export.md), or `--parquet DIR`: the data as Parquet.
 
-use super::{read_store, Output};
+use super::read_store;
 use crate::atomic::write_atomically;
-use crate::cli::{ExportArgs, TableFormat};
 use crate::error::{exit, Error, Result};
-use crate::evaluate::{evaluate, Config};
-use crate::export::{to_csv, to_xlsx};
-use crate::store::parquet::export_parquet;
+use crate::evaluate::{evaluate, Config, Method};
+use crate::export::parquet::export_parquet;
+use crate::export::{evaluation_csv, evaluation_xlsx, TableFormat};
 use crate::store::plans::find_plan;
-use std::path::Path;
+use clap::Args;
+use std::path::{Path, PathBuf};
 
-pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The report year of the evaluation.
+    #[arg(long, required_unless_present = "parquet", conflicts_with = "parquet")]
+    pub year: Option<i32>,
+
+    /// Output format; by default taken from the extension of --out.
+    #[arg(long, value_enum, conflicts_with = "parquet")]
+    pub format: Option<TableFormat>,
+
+    /// The file to write.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "parquet",
+        conflicts_with = "parquet"
+    )]
+    pub out: Option<PathBuf>,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long, conflicts_with = "parquet")]
+    pub plan: Option<String>,
+
+    /// Instead: write the catalog and observations of every plan as Parquet,
+    /// partitioned by plan (DIR/observations/plan=CODE/…), for distributed engines.
+    #[arg(long, value_name = "DIR")]
+    pub parquet: Option<PathBuf>,
+}
+
+/// Runs `planeval export`; the value is the exit code.
+pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs) -> Result<u8> {
     if let Some(dir) = &args.parquet {
-        return parquet(db, dir, out);
+        return parquet(db, dir);
     }
     let (Some(year), Some(out_file)) = (args.year, args.out.as_deref()) else {
         return Err(Error::Usage(
@@ -29,7 +61,7 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
             ))
         })?;
     let config = Config::load(config)?;
-    let store = read_store(db, out)?;
+    let store = read_store(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     plan.check_year(year, crate::model::YearSpan::Period)?;
     let input = crate::store::snapshot::evaluation_input(&store, Some(&plan))?;
@@ -38,28 +70,28 @@ pub fn run(db: &Path, config: Option<&Path>, args: &ExportArgs, out: Output) -> 
         .next()
         .ok_or_else(|| Error::Evaluate(format!("plan {} was not evaluated", plan.code)))?;
     let bytes = match format {
-        TableFormat::Csv => to_csv(&evaluation).map_err(|e| Error::io(out_file, e))?,
-        TableFormat::Xlsx => {
-            to_xlsx(&evaluation).map_err(|e| Error::io(out_file, std::io::Error::other(e)))?
-        }
+        TableFormat::Csv => evaluation_csv(std::slice::from_ref(&evaluation), Method::PlanPath)
+            .map_err(|e| Error::io(out_file, e))?,
+        TableFormat::Xlsx => evaluation_xlsx(&evaluation, Method::PlanPath)
+            .map_err(|e| Error::io(out_file, std::io::Error::other(e)))?,
     };
     write_atomically(out_file, &bytes)?;
-    out.info(format!(
+    tracing::info!(
         "{}: evaluation of {} for {}, {} indicator(s)",
         out_file.display(),
         plan.code,
         year,
         evaluation.indicators.len()
-    ));
+    );
     Ok(exit::OK)
 }
 
 /// `export --parquet DIR`: every plan's catalog and observations, partitioned by plan.
-fn parquet(db: &Path, dir: &Path, out: Output) -> Result<u8> {
-    let store = read_store(db, out)?;
+fn parquet(db: &Path, dir: &Path) -> Result<u8> {
+    let store = read_store(db)?;
     let started = std::time::Instant::now();
     let summary = export_parquet(&store, dir)?;
-    out.info(format!(
+    tracing::info!(
         "{}: {} plans, {} indicators, {} observations in {} Parquet files ({:.2} s)",
         dir.display(),
         summary.plans,
@@ -67,6 +99,6 @@ fn parquet(db: &Path, dir: &Path, out: Output) -> Result<u8> {
         summary.observations,
         summary.files,
         started.elapsed().as_secs_f64()
-    ));
+    );
     Ok(exit::OK)
 }

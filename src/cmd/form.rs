@@ -1,17 +1,38 @@
 //! `planeval form --department D --year Y --out FILE`: write the fill-in form
 //! a department returns to the office, as XLSX or CSV (by the file's extension).
 
-use super::Output;
 use crate::atomic::write_atomically;
-use crate::cli::{FormArgs, TableFormat};
 use crate::error::{exit, Error, Result};
+use crate::export::TableFormat;
 use crate::store::departments::find_department;
 use crate::store::import::form::{build_form, form_csv, form_xlsx};
 use crate::store::plans::find_plan;
 use crate::store::Store;
-use std::path::Path;
+use clap::Args;
+use std::path::{Path, PathBuf};
 
-pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval form`.
+#[derive(Debug, Args)]
+pub struct FormArgs {
+    /// Department code (see `planeval plan`), e.g. `sci`.
+    #[arg(long)]
+    pub department: String,
+
+    /// The year the form asks values for.
+    #[arg(long)]
+    pub year: i32,
+
+    /// The form to write; .xlsx or .csv decides the format.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+}
+
+/// Runs `planeval form`; the value is the exit code.
+pub fn run(db: &Path, args: &FormArgs) -> Result<u8> {
     let format = TableFormat::from_path(&args.out).ok_or_else(|| {
         Error::Usage(format!(
             "--out {}: the form is written as .xlsx or .csv; name the file accordingly",
@@ -37,7 +58,7 @@ pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
         }
     };
     write_atomically(&args.out, &bytes)?;
-    out.info(format!(
+    tracing::info!(
         "{}: {} form for {} ({}), {} indicator(s), year {}",
         args.out.display(),
         plan.code,
@@ -45,6 +66,6 @@ pub fn run(db: &Path, args: &FormArgs, out: Output) -> Result<u8> {
         department.short_name,
         form.rows.len(),
         args.year
-    ));
+    );
     Ok(exit::OK)
 }

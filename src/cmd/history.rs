@@ -2,13 +2,25 @@
 
 use super::print;
 use super::text_table::{render, Align};
-use crate::cli::HistoryArgs;
 use crate::error::{exit, Error, Result};
 use crate::store::history::indicator_history;
 use crate::store::plans::{find_plan, plan_indicators};
 use crate::store::Store;
+use clap::Args;
 use std::path::Path;
 
+/// Arguments of `planeval history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The indicator code.
+    pub code: String,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+}
+
+/// Runs `planeval history`; the value is the exit code.
 pub fn run(db: &Path, args: &HistoryArgs) -> Result<u8> {
     let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;

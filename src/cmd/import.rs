@@ -1,24 +1,64 @@
 //! `planeval import FILE... --department D`: check every row of every file,
 //! list every problem, and write all values in one transaction or none.
 
+use super::logging::LISTING;
+use super::print;
 use super::text_table::{render, Align};
-use super::{print, stderr_line, Output};
-use crate::cli::{ImportArgs, ImportStatus};
 use crate::error::{exit, Error, Result};
 use crate::model::ObservationStatus;
-use crate::store::db::{current_user, write_contention};
+use crate::store::db::current_user;
 use crate::store::departments::{find_department, office_department};
 use crate::store::import::plan::{Action, ImportPlan, ImportRequest, PlannedValue};
 use crate::store::import::read::{read_file, SourceFile};
-use crate::store::import::{import_files, read_catalog, LISTED_PROBLEMS};
+use crate::store::import::{import_files, read_catalog, Severity, LISTED_PROBLEMS};
 use crate::store::plans::find_plan;
 use crate::store::Store;
-use std::path::Path;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use tracing::Level;
+
+/// Arguments of `planeval import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The files to import (.csv in UTF-8 or GB18030, .xlsx); all are checked
+    /// before anything is written.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The department whose figures these are.
+    #[arg(long)]
+    pub department: String,
+
+    /// Check and show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Allow changing values already recorded as final (they become `revised`).
+    #[arg(long, requires = "reason")]
+    pub revise: bool,
+
+    /// Why the values change; recorded in the history with every row written.
+    #[arg(long)]
+    pub reason: Option<String>,
+
+    /// Import as the statistics office, for indicators of any department.
+    #[arg(long)]
+    pub as_office: bool,
+
+    /// The status of the imported values.
+    #[arg(long, value_enum, default_value_t = ObservationStatus::Preliminary)]
+    pub status: ObservationStatus,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+}
 
 /// How many changes a real import lists without --verbose.
 const LISTED_CHANGES: usize = 200;
 
-pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
+/// Runs `planeval import`; the value is the exit code.
+pub fn run(db: &Path, args: &ImportArgs) -> Result<u8> {
     let reason = args
         .reason
         .as_deref()
@@ -53,40 +93,30 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
         catalog.map(|catalog| (files, catalog))
     })?;
     for file in &files {
-        out.detail(format!(
-            "{}: {}, {} row(s)",
-            file.name,
-            file.format,
-            file.rows.len()
-        ));
+        tracing::debug!("{}: {}, {} row(s)", file.name, file.format, file.rows.len());
     }
     let request = ImportRequest {
         department: department.code.clone(),
         as_office: args.as_office,
-        status: match args.status {
-            ImportStatus::Preliminary => ObservationStatus::Preliminary,
-            ImportStatus::Final => ObservationStatus::Final,
-        },
+        status: args.status,
         revise: args.revise,
         reason,
         user: current_user(),
     };
     let outcome = import_files(&mut store, &plan, &files, catalog, &request, args.dry_run)?;
-    let contention = write_contention();
-    out.detail(format!(
-        "write retries: {}, longest wait: {:.1} ms",
-        contention.retries,
-        contention.longest_wait.as_secs_f64() * 1000.0
-    ));
     let checked = &outcome.plan;
     for problem in &checked.problems {
-        stderr_line(&problem.to_string());
+        match problem.severity {
+            Severity::Error => tracing::error!(target: LISTING, "{problem}"),
+            Severity::Warning => tracing::warn!(target: LISTING, "{problem}"),
+        }
     }
     if checked.unlisted_problems > 0 {
-        stderr_line(&format!(
+        tracing::error!(
+            target: LISTING,
             "… {} more problem(s) not listed: only the first {LISTED_PROBLEMS} are; fix these and run again",
             checked.unlisted_problems
-        ));
+        );
     }
     let errors = checked.errors();
     if errors > 0 {
@@ -97,14 +127,15 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     }
     let shown: Vec<&PlannedValue> = if args.dry_run {
         checked.values.iter().collect()
-    } else if out.is_quiet() {
+    } else if !tracing::enabled!(Level::INFO) {
+        // -q (or RUST_LOG quieter than info): the outcome only, no list.
         Vec::new()
     } else {
         checked.changes().collect()
     };
     // A dry run lists everything (that is what it is for); a real import lists
     // the first changes only unless --verbose: a million-row table helps nobody.
-    let listed = if args.dry_run || out.is_verbose() {
+    let listed = if args.dry_run || tracing::enabled!(Level::DEBUG) {
         shown.len()
     } else {
         shown.len().min(LISTED_CHANGES)
@@ -120,19 +151,19 @@ pub fn run(db: &Path, args: &ImportArgs, out: Output) -> Result<u8> {
     }
     let counts = counts(checked);
     match (&outcome.batch, args.dry_run) {
-        (_, true) => out.info(format!("dry run: {counts}; nothing written")),
-        (Some(batch), false) => out.info(format!(
+        (_, true) => tracing::info!("dry run: {counts}; nothing written"),
+        (Some(batch), false) => tracing::info!(
             "{}: imported batch {batch}{}: {counts}",
             db.display(),
             if args.as_office { " as the office" } else { "" }
-        )),
-        (None, false) if checked.values.is_empty() => out.info(format!(
+        ),
+        (None, false) if checked.values.is_empty() => tracing::info!(
             "no values to import: {} row(s) with an empty value; nothing written",
             checked.left_empty
-        )),
-        (None, false) => out.info(format!(
+        ),
+        (None, false) => tracing::info!(
             "nothing changed: every value is already recorded as sent ({counts}); nothing written"
-        )),
+        ),
     }
     Ok(exit::OK)
 }

@@ -1,18 +1,35 @@
 //! `planeval missing --year Y`: the values departments still owe for a year.
 //! Exit code 4 when anything is missing, so a cron job can send reminders.
 
+use super::print;
 use super::text_table::{render, Align};
-use super::{print, Output};
-use crate::cli::MissingArgs;
 use crate::error::{exit, Error, Result};
 use crate::store::departments::find_department;
 use crate::store::missing::missing_values;
 use crate::store::plans::find_plan;
 use crate::store::Store;
+use clap::Args;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub fn run(db: &Path, args: &MissingArgs, out: Output) -> Result<u8> {
+/// Arguments of `planeval missing`.
+#[derive(Debug, Args)]
+pub struct MissingArgs {
+    /// The year whose values are checked.
+    #[arg(long)]
+    pub year: i32,
+
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+
+    /// Only this department's indicators.
+    #[arg(long)]
+    pub department: Option<String>,
+}
+
+/// Runs `planeval missing`; the value is the exit code.
+pub fn run(db: &Path, args: &MissingArgs) -> Result<u8> {
     let store = Store::open_read_only(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     if let Some(code) = &args.department {
@@ -22,10 +39,7 @@ pub fn run(db: &Path, args: &MissingArgs, out: Output) -> Result<u8> {
     let missing = missing_values(store.conn(), plan.id, args.year, args.department.as_deref())
         .map_err(|e| Error::db(db, "reading missing values", e))?;
     if missing.is_empty() {
-        out.info(format!(
-            "{}: every value for {} is in",
-            plan.code, args.year
-        ));
+        tracing::info!("{}: every value for {} is in", plan.code, args.year);
         return Ok(exit::OK);
     }
     let rows: Vec<Vec<String>> = missing

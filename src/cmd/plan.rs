@@ -1,17 +1,39 @@
 //! `planeval plan`: show a plan's chapters, sections and indicators.
 
 use super::text_table::{render, Align};
-use super::{print, read_store, Output};
-use crate::cli::{PlanArgs, PlanFormat};
+use super::{print, read_store};
 use crate::error::{exit, Error, Result};
 use crate::store::catalog::Chapter;
 use crate::store::plans::{
     find_plan, plan_indicators, plan_structure, PlanRecord, StoredIndicator,
 };
+use clap::{Args, ValueEnum};
 use std::path::Path;
 
-pub fn run(db: &Path, args: &PlanArgs, out: Output) -> Result<u8> {
-    let store = read_store(db, out)?;
+/// Arguments of `planeval plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Plan code; may be left out when the database holds one plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+}
+
+/// Output formats of `planeval plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+/// Runs `planeval plan`; the value is the exit code.
+pub fn run(db: &Path, args: &PlanArgs) -> Result<u8> {
+    let store = read_store(db)?;
     let plan = find_plan(&store, args.plan.as_deref())?;
     let read = |e| Error::db(db, "reading the catalog", e);
     let chapters = plan_structure(store.conn(), plan.id).map_err(read)?;

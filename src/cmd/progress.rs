@@ -1,9 +1,9 @@
 //! Progress for long runs: a bar on a terminal, plain log lines under cron
 //! (where a bar would fill the mail with control characters).
 
-use super::Output;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use tracing::Level;
 
 /// Reports progress through `total` steps.
 pub struct Progress {
@@ -11,13 +11,14 @@ pub struct Progress {
     label: String,
     total: usize,
     next_log: usize,
-    out: Output,
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal (and not --quiet), log lines otherwise.
-    pub fn new(label: &str, total: usize, out: Output) -> Progress {
-        let bar = (std::io::stderr().is_terminal() && !out.is_quiet()).then(|| {
+    /// A bar when stderr is a terminal (and info lines are shown, as without
+    /// --quiet), log lines otherwise.
+    pub fn new(label: &str, total: usize) -> Progress {
+        let shown = tracing::enabled!(Level::INFO);
+        let bar = (std::io::stderr().is_terminal() && shown).then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
                 ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed}")
@@ -32,7 +33,6 @@ impl Progress {
             label: label.to_string(),
             total,
             next_log: 0,
-            out,
         }
     }
 
@@ -41,8 +41,7 @@ impl Progress {
         match &self.bar {
             Some(bar) => bar.set_position(done as u64),
             None if done >= self.next_log || done == self.total => {
-                self.out
-                    .info(format!("{}: {done}/{}", self.label, self.total));
+                tracing::info!("{}: {done}/{}", self.label, self.total);
                 // One line per tenth of the work keeps cron output short.
                 self.next_log = done + (self.total / 10).max(1);
             }

@@ -15,6 +15,6 @@ pub mod rules;
 
 pub use config::Config;
 pub use frame::evaluate;
-pub use result::{DataProblem, IndicatorResult, PlanEvaluation};
+pub use result::{DataProblem, IndicatorResult, Method, PlanEvaluation};
 pub use rollup::{RollUps, StatusCounts};
 pub use rules::{Status, Thresholds};

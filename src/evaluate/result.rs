@@ -53,6 +53,25 @@ impl IndicatorResult {
     pub fn status(&self) -> Status {
         self.assessment.status
     }
+
+    /// The light `method` gives; grey where the growth-rate method does not apply.
+    pub fn status_by(&self, method: Method) -> Status {
+        match method {
+            Method::PlanPath => self.status(),
+            Method::CagrRatio => self.cagr_status.unwrap_or(Status::Grey),
+        }
+    }
+}
+
+/// The assessment methods, either of which may decide the light shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Progress against the planned path at the time elapsed (序时进度).
+    #[default]
+    PlanPath,
+    /// Observed growth rate divided by the growth rate required (Open SDG, Statistics Canada).
+    CagrRatio,
 }
 
 /// The evaluation of one plan for one year.

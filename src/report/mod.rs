@@ -31,12 +31,12 @@ use edition::ReportEdition;
 use std::path::{Path, PathBuf};
 use templates::Templates;
 
-/// Output formats of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Output formats of a report (the variants' docs are `planeval report --help`'s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {
     /// One self-contained HTML file.
     Html,
-    /// A PDF document (rendered by the layout engine in `pdf`).
+    /// A4 PDF with the Chinese font embedded (see --font).
     Pdf,
 }
 

@@ -9,7 +9,6 @@ use crate::error::{is_corrupt, Error, Result};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, MAIN_DB};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Schema migrations, applied in order; the position + 1 is the `user_version` after it.
@@ -58,32 +57,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many times a write transaction is retried when it still finds the file busy.
 const WRITE_ATTEMPTS: u32 = 5;
-
-/// Write transactions retried in this process because the file stayed busy.
-static WRITE_RETRIES: AtomicU64 = AtomicU64::new(0);
-
-/// The longest time, in microseconds, one write in this process waited for the
-/// write lock (SQLite's busy waiting and planeval's retries together).
-static LONGEST_WRITE_WAIT_MICROS: AtomicU64 = AtomicU64::new(0);
-
-/// How much the writes of this process had to wait for other processes'.
-/// Counted here rather than printed, so the library stays silent; `planeval
-/// import --verbose` reports it, and the stress tests add it up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WriteContention {
-    /// Write transactions started again after finding the file busy.
-    pub retries: u64,
-    /// The longest wait of one write for the write lock.
-    pub longest_wait: Duration,
-}
-
-/// The contention the writes of this process met so far.
-pub fn write_contention() -> WriteContention {
-    WriteContention {
-        retries: WRITE_RETRIES.load(Ordering::Relaxed),
-        longest_wait: Duration::from_micros(LONGEST_WRITE_WAIT_MICROS.load(Ordering::Relaxed)),
-    }
-}
 
 /// How a store's connection may use the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -580,9 +553,9 @@ impl Store {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_write(context, started, &mut work) {
+            match self.try_write(context, started, attempt, &mut work) {
                 Err(Error::Busy { .. }) if attempt < WRITE_ATTEMPTS => {
-                    WRITE_RETRIES.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!("{context}: the file is busy; trying again");
                     std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
                 }
                 other => return other,
@@ -594,6 +567,7 @@ impl Store {
         &mut self,
         context: &str,
         started: Instant,
+        attempt: u32,
         work: &mut impl FnMut(&Transaction<'_>) -> Result<Decision<T>>,
     ) -> Result<T> {
         let path = self.path.clone();
@@ -601,8 +575,13 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| Error::db(&path, format!("{context}: starting transaction"), e))?;
-        let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        LONGEST_WRITE_WAIT_MICROS.fetch_max(waited, Ordering::Relaxed);
+        // How long other processes' writes kept this one waiting (`-v`, and
+        // what the stress tests add up).
+        tracing::debug!(
+            "{context}: write lock taken after {:.1} ms, {} retries",
+            started.elapsed().as_secs_f64() * 1000.0,
+            attempt - 1
+        );
         if !self.marked {
             // In the transaction, so a write that is rolled back leaves no mark either.
             tx.pragma_update(None, "application_id", APPLICATION_ID)

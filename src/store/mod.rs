@@ -14,11 +14,11 @@ pub mod history;
 pub mod import;
 pub mod missing;
 pub mod observations;
-pub mod parquet;
 pub mod plans;
 pub mod reports;
 pub mod snapshot;
 pub mod synth;
+pub mod verdicts;
 
 pub use db::Store;
 

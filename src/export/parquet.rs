@@ -2,11 +2,11 @@
 //! observations, partitioned by plan in the Hive layout (`plan=CODE/`) that
 //! polars, DuckDB and Spark read directly (see docs/scale.md).
 
-use super::observations::plan_observations;
-use super::plans::{all_plans, plan_indicators};
-use super::Store;
 use crate::atomic::remove_if_present;
 use crate::error::{Error, Result};
+use crate::store::observations::plan_observations;
+use crate::store::plans::{all_plans, plan_indicators};
+use crate::store::Store;
 use polars::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -109,9 +109,9 @@ fn replace_folder(staging: &Path, dir: &Path) -> Result<()> {
 
 fn write_all(
     dir: &Path,
-    plans: &[super::plans::PlanRecord],
-    indicators: &[super::plans::StoredIndicator],
-    observations: &[super::observations::StoredObservation],
+    plans: &[crate::store::plans::PlanRecord],
+    indicators: &[crate::store::plans::StoredIndicator],
+    observations: &[crate::store::observations::StoredObservation],
 ) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let plan_file = dir.join("plans.parquet");
@@ -128,7 +128,7 @@ fn write_all(
     write_frame(&plan_file, &mut plan_frame)?;
     let mut files = 1;
     let codes: HashMap<i64, &str> = plans.iter().map(|p| (p.id, p.code.as_str())).collect();
-    let mut by_plan: HashMap<i64, Vec<&super::plans::StoredIndicator>> = HashMap::new();
+    let mut by_plan: HashMap<i64, Vec<&crate::store::plans::StoredIndicator>> = HashMap::new();
     for indicator in indicators {
         by_plan
             .entry(indicator.plan_id)
@@ -141,7 +141,7 @@ fn write_all(
         .collect();
     let mut observations_by_plan: HashMap<
         i64,
-        Vec<(&str, &super::observations::StoredObservation)>,
+        Vec<(&str, &crate::store::observations::StoredObservation)>,
     > = HashMap::new();
     for observation in observations {
         if let Some((plan_id, code)) = indicator_plan.get(&observation.indicator_id) {
