@@ -59,7 +59,9 @@ impl Verbosity {
 /// test that runs commands in one process) leaves the first logger in place.
 pub fn init(verbosity: Verbosity) {
     let (filter, unreadable) = filter_from(std::env::var("RUST_LOG").ok(), verbosity);
+    // The builder's own cap is info; the target filter decides instead.
     let installed = tracing_subscriber::fmt()
+        .with_max_level(LevelFilter::TRACE)
         .event_format(PlainLines)
         .with_writer(|| LossyStderr)
         .finish()
