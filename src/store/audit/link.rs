@@ -2,9 +2,9 @@
 //! versions, the catalog, verdict, commentary or edition rows it left, and the
 //! rows a catalog load removed.
 
-use super::digest::*;
-use super::manifest::*;
-use super::tables::*;
+use super::digest::{observation_entry, Entry, VersionEntry};
+use super::manifest::encode_versions;
+use super::tables::{Key, Table};
 use super::VersionDigests;
 use crate::store::observations::{NewObservation, Recording};
 use rusqlite::{params, Connection, OptionalExtension};

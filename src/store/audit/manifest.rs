@@ -1,8 +1,10 @@
 //! A link's manifest: the compact encoding of its entries (LEB128 numbers,
 //! sections by table, keys as deltas) and the reader that decodes it again.
 
-use super::digest::*;
-use super::tables::*;
+use super::digest::{
+    differing, Entry, RowDigest, VersionEntry, LOCATOR, MAX_COLUMNS, VERSION_HINTS,
+};
+use super::tables::{Key, Table};
 
 /// Writes `value` as an unsigned LEB128 number into `out` (room for 10
 /// bytes); returns how many bytes it took.
