@@ -258,7 +258,11 @@ fn to_chinese(n: usize) -> String {
     match n {
         0..=9 => D[n].into(),
         10..=19 => format!("十{}", if n > 10 { D[n % 10] } else { "" }),
-        _ => format!("{}十{}", D[n / 10], if n % 10 > 0 { D[n % 10] } else { "" }),
+        _ => format!(
+            "{}十{}",
+            D[n / 10],
+            if !n.is_multiple_of(10) { D[n % 10] } else { "" }
+        ),
     }
 }
 

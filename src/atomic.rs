@@ -113,7 +113,7 @@ fn temporary_path(path: &Path) -> PathBuf {
 
 /// The PID in `file_name` when it is a temporary file of `name` as
 /// [`temporary_path`] names them (`.NAME.PID.SERIAL.tmp`).
-fn temporary_writer(file_name: &OsStr, name: &str) -> Option<libc::pid_t> {
+fn temporary_writer(file_name: &OsStr, name: &str) -> Option<u32> {
     let rest = file_name
         .to_str()?
         .strip_prefix('.')?
@@ -136,10 +136,22 @@ fn is_stale(age: Duration, writer_running: bool) -> bool {
 }
 
 /// True when a process `pid` exists on this machine (owned by anyone).
-fn is_running(pid: libc::pid_t) -> bool {
+#[cfg(unix)]
+fn is_running(pid: u32) -> bool {
+    // A number beyond pid_t is no process (and a negative one would name a group).
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
     // SAFETY: signal 0 only checks that the process exists; nothing is sent.
     let result = unsafe { libc::kill(pid, 0) };
     result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Without a portable way to ask, every writer counts as running, so its
+/// temporary files are removed only once abandoned (see [`is_stale`]).
+#[cfg(not(unix))]
+fn is_running(_pid: u32) -> bool {
+    true
 }
 
 /// Removes the temporary files that killed writes of `path` left behind.
@@ -271,7 +283,7 @@ mod tests {
     #[test]
     fn temporary_names_carry_the_writers_pid() {
         let path = temporary_path(Path::new("out/annual-2025.html"));
-        let pid = std::process::id() as libc::pid_t;
+        let pid = std::process::id();
         let name = path.file_name().unwrap();
         assert_eq!(temporary_writer(name, "annual-2025.html"), Some(pid));
         assert_eq!(temporary_writer(name, "annual-2025"), None);
@@ -297,6 +309,6 @@ mod tests {
         assert!(is_stale(minute, false));
         assert!(!is_stale(minute, true));
         assert!(is_stale(ABANDONED_AFTER + minute, true));
-        assert!(is_running(std::process::id() as libc::pid_t));
+        assert!(is_running(std::process::id()));
     }
 }

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
 
 /// Rust ignores SIGPIPE, so `planeval plan | head` would panic on a closed pipe;
 /// the default action ends the process quietly, as other command-line tools do.
+#[cfg(unix)]
 fn restore_default_sigpipe() {
     // SAFETY: called first thing in main, before any thread exists; setting a
     // signal disposition to its default has no other effect on the process.
@@ -30,3 +31,7 @@ fn restore_default_sigpipe() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
+
+/// Windows has no SIGPIPE: a closed pipe is an ordinary write error.
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}

@@ -121,6 +121,7 @@ fn ensure_synthetic(db: &Path, plans: usize) -> Result<Option<f64>> {
 
 /// Runs a child to completion; returns its stdout, peak resident memory in MB
 /// and wall time. wait4 gives the child's own peak, not the parent's.
+#[cfg(unix)]
 fn run_measured(mut command: Command) -> Result<(String, f64, f64)> {
     use std::io::Read;
     // Earlier stages leave hundreds of MB for the kernel to write back (a fresh
@@ -159,6 +160,14 @@ fn run_measured(mut command: Command) -> Result<(String, f64, f64)> {
     // SAFETY: wait4 succeeded, so it filled the structure.
     let usage = unsafe { usage.assume_init() };
     Ok((stdout, usage.ru_maxrss as f64 / 1024.0, wall))
+}
+
+/// The child's own peak memory comes from wait4, which only Unix has.
+#[cfg(not(unix))]
+fn run_measured(_command: Command) -> Result<(String, f64, f64)> {
+    Err(Error::Evaluate(
+        "planeval bench reads each stage's peak memory with wait4, which only Unix has".to_string(),
+    ))
 }
 
 /// One benchmark stage: load + evaluate every plan, then HTML (and PDF) for all.

@@ -29,7 +29,6 @@ use crate::store::db::Access;
 use crate::store::Store;
 use crate::text::escape_controls;
 use std::io::Write;
-use std::os::fd::AsFd;
 use std::path::Path;
 
 /// Writes a command's result to standard output. `print!` would panic when
@@ -40,11 +39,12 @@ pub fn print(text: &str) -> Result<()> {
     // Through a duplicate of the descriptor, unbuffered: the standard library's
     // stdout reports success when the descriptor is not open for writing
     // (EBADF, as under `1</dev/null`), which would pass for delivered output.
-    let mut stdout = std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
-        .map(std::fs::File::from)
-        .map_err(Error::Stdout)?;
+    #[cfg(unix)]
+    let duplicate = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned();
+    #[cfg(windows)]
+    let duplicate =
+        std::os::windows::io::AsHandle::as_handle(&std::io::stdout()).try_clone_to_owned();
+    let mut stdout = duplicate.map(std::fs::File::from).map_err(Error::Stdout)?;
     stdout.write_all(text.as_bytes()).map_err(Error::Stdout)
 }
 

@@ -8,6 +8,7 @@ use crate::store::observations::plan_observations;
 use crate::store::plans::{all_plans, plan_indicators};
 use crate::store::Store;
 use polars::prelude::*;
+use polars_io::prelude::{ParquetCompression, ParquetWriter};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -217,6 +218,7 @@ fn write_frame(path: &Path, frame: &mut DataFrame) -> Result<()> {
 mod tests {
     use super::*;
     use crate::store::{catalog, demo, plans};
+    use polars_io::prelude::{ParquetReader, SerReader};
 
     #[test]
     fn the_export_reads_back_with_the_same_rows() {

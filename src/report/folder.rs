@@ -45,7 +45,7 @@ impl Folder {
             // No such file (or a link to nothing, which publishes nothing).
             Err(e)
                 if e.kind() == std::io::ErrorKind::NotFound
-                    || e.raw_os_error() == Some(libc::ENOTDIR) =>
+                    || e.kind() == std::io::ErrorKind::NotADirectory =>
             {
                 return Ok(None)
             }

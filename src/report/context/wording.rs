@@ -86,7 +86,7 @@ pub fn chinese_numeral(n: u32) -> String {
         0..=9 => digit(n).to_string(),
         10 => "十".to_string(),
         11..=19 => format!("十{}", digit(n % 10)),
-        _ if n % 10 == 0 && n < 100 => format!("{}十", digit(n / 10)),
+        _ if n.is_multiple_of(10) && n < 100 => format!("{}十", digit(n / 10)),
         20..=99 => format!("{}十{}", digit(n / 10), digit(n % 10)),
         _ => n.to_string(),
     }
