@@ -62,7 +62,12 @@ pub fn evaluate(
             PlanEvaluation {
                 plan: plan.clone(),
                 year,
-                rollups: RollUps::of(&indicators),
+                rollups: RollUps::of(
+                    &indicators
+                        .iter()
+                        .map(IndicatorResult::counted)
+                        .collect::<Vec<_>>(),
+                ),
                 indicators,
                 problems: plan_problems,
             }

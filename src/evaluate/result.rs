@@ -1,7 +1,7 @@
 //! The evaluation's output: one record per indicator, the data problems found,
 //! and the roll-ups (counted in `rollup`). The report layer reads these and nothing else.
 
-use super::rollup::RollUps;
+use super::rollup::{Counted, RollUps};
 use super::rules::{Assessment, Status};
 use crate::model::PlanRecord;
 use crate::model::{Better, Nature, PathShape, TargetKind};
@@ -52,6 +52,16 @@ impl IndicatorResult {
     /// The computed light.
     pub fn status(&self) -> Status {
         self.assessment.status
+    }
+
+    /// What the roll-ups count of this indicator.
+    pub fn counted(&self) -> Counted<'_> {
+        Counted {
+            status: self.status(),
+            chapter: self.chapter,
+            department: &self.department,
+            nature: self.nature,
+        }
     }
 
     /// The light `method` gives; grey where the growth-rate method does not apply.

@@ -3,7 +3,6 @@
 //! plan where its indicators are assessed; counts are plain sums, so plans
 //! evaluated alone, in a batch or on separate machines add up exactly.
 
-use super::result::IndicatorResult;
 use super::rules::Status;
 use crate::model::Nature;
 use serde::Serialize;
@@ -62,13 +61,24 @@ pub struct RollUps {
     pub by_nature: Vec<(Nature, StatusCounts)>,
 }
 
+/// What the roll-ups count of one indicator: its light and the keys it is
+/// grouped by. The evaluation's results give one each
+/// (`IndicatorResult::counted`), so this file needs nothing of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted<'a> {
+    pub status: Status,
+    pub chapter: u32,
+    pub department: &'a str,
+    pub nature: Nature,
+}
+
 impl RollUps {
     /// Counts the lights of one plan's indicators.
-    pub fn of(indicators: &[IndicatorResult]) -> RollUps {
+    pub fn of(indicators: &[Counted<'_>]) -> RollUps {
         RollUps {
-            overall: indicators.iter().map(IndicatorResult::status).collect(),
+            overall: indicators.iter().map(|i| i.status).collect(),
             by_chapter: counts_by(indicators, |i| i.chapter),
-            by_department: counts_by(indicators, |i| i.department.as_str())
+            by_department: counts_by(indicators, |i| i.department)
                 .into_iter()
                 .map(|(department, counts)| (department.to_string(), counts))
                 .collect(),
@@ -79,15 +89,15 @@ impl RollUps {
 
 /// The counts of each value of `key` that occurs, in ascending order of the key.
 fn counts_by<'a, K: Ord>(
-    indicators: &'a [IndicatorResult],
-    key: impl Fn(&'a IndicatorResult) -> K,
+    indicators: &[Counted<'a>],
+    key: impl Fn(&Counted<'a>) -> K,
 ) -> Vec<(K, StatusCounts)> {
     let mut groups: BTreeMap<K, StatusCounts> = BTreeMap::new();
     for indicator in indicators {
         groups
             .entry(key(indicator))
             .or_default()
-            .add(indicator.status());
+            .add(indicator.status);
     }
     groups.into_iter().collect()
 }
@@ -95,54 +105,19 @@ fn counts_by<'a, K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::rules::{assess, Series, TargetSpec, Thresholds};
-    use crate::model::{Better, PathShape, TargetKind};
 
     /// An indicator of chapter `chapter` with the light `status`.
     fn indicator(
         chapter: u32,
-        department: &str,
+        department: &'static str,
         nature: Nature,
         status: Status,
-    ) -> IndicatorResult {
-        let spec = TargetSpec {
-            kind: TargetKind::AtLeast,
-            better: Better::Higher,
-            path: PathShape::Linear,
-            unit: "%".into(),
-            base_year: 2020,
-            baseline: None,
-            target_year: 2025,
-            target_value: Some(1.0),
-        };
-        let no_values = Series {
-            levels: &[],
-            yoy: &[],
-        };
-        let mut assessment = assess(&spec, no_values, 2023, &Thresholds::default());
-        assessment.status = status;
-        IndicatorResult {
-            plan: "p".into(),
-            code: format!("c{chapter}-{department}"),
-            name: "指标".into(),
-            unit: spec.unit.clone(),
+    ) -> Counted<'static> {
+        Counted {
+            status,
             chapter,
-            section: None,
+            department,
             nature,
-            kind: spec.kind,
-            better: spec.better,
-            path: spec.path,
-            department: department.into(),
-            baseline_year: None,
-            baseline_value: None,
-            target_year: spec.target_year,
-            target_value: spec.target_value,
-            assessment,
-            cagr_status: None,
-            office_verdict: None,
-            series: Vec::new(),
-            illustrative: false,
-            data_problems: Vec::new(),
         }
     }
 

@@ -5,36 +5,9 @@
 use super::audit::verify::verify;
 use super::catalog::{kind_value_problem, squash};
 use super::db::{sqlite_check, Store};
+pub use super::finding::{Finding, Severity};
 use super::plans::{all_plans, plan_indicators};
 use crate::error::{Error, Result};
-use serde::Serialize;
-
-/// How serious a finding is: errors make `check` exit non-zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One problem found in the database.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub severity: Severity,
-    /// What the finding is about: a table row, a plan, an indicator code.
-    pub subject: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{label}: {}: {}", self.subject, self.message)
-    }
-}
 
 fn error(subject: impl Into<String>, message: impl Into<String>) -> Finding {
     Finding {

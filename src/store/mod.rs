@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod departments;
 pub mod editions;
+pub mod finding;
 pub mod history;
 pub mod import;
 pub mod missing;
@@ -38,4 +39,16 @@ pub(crate) fn decode<T>(
             format!("unexpected value `{text}`").into(),
         )
     })
+}
+
+/// `select` as it is for every plan, or restricted to one plan by `filter`
+/// (a condition on `?1`, the plan id). A separate query for one plan rather
+/// than `?1 IS NULL OR filter`, which SQLite answers by scanning the whole
+/// table: a batch reads one plan per report, and a hundred full scans cost
+/// more than rendering the reports.
+pub(crate) fn one_plan_or_all(select: &str, filter: &str, plan_id: Option<i64>) -> String {
+    match plan_id {
+        Some(_) => format!("{} WHERE {filter}", select.trim_end()),
+        None => select.to_string(),
+    }
 }

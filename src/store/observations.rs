@@ -195,7 +195,7 @@ pub fn plan_observations(
     conn: &Connection,
     plan_id: Option<i64>,
 ) -> rusqlite::Result<Vec<StoredObservation>> {
-    let mut stmt = conn.prepare_cached(&super::plans::one_plan_or_all(
+    let mut stmt = conn.prepare_cached(&super::one_plan_or_all(
         "SELECT indicator_id, year, value, value_kind, status, illustrative FROM observation",
         "indicator_id IN (SELECT id FROM indicator WHERE plan_id = ?1)",
         plan_id,

@@ -4,7 +4,7 @@
 use super::audit::{self, catalog_scope, CatalogScope, Link};
 use super::catalog::{Baseline, Catalog, Chapter, Indicator, Section};
 use super::db::{now_utc, Store};
-use super::decode;
+use super::{decode, one_plan_or_all};
 use crate::error::{Error, Result};
 use crate::model::{Attribution, Better, Nature, PathShape, PlanFile, TargetKind};
 
@@ -415,18 +415,6 @@ pub fn plan_structure(conn: &Connection, plan_id: i64) -> rusqlite::Result<Vec<C
         }
     }
     Ok(chapters)
-}
-
-/// `select` as it is for every plan, or restricted to one plan by `filter`
-/// (a condition on `?1`, the plan id). A separate query for one plan rather
-/// than `?1 IS NULL OR filter`, which SQLite answers by scanning the whole
-/// table: a batch reads one plan per report, and a hundred full scans cost
-/// more than rendering the reports.
-pub(crate) fn one_plan_or_all(select: &str, filter: &str, plan_id: Option<i64>) -> String {
-    match plan_id {
-        Some(_) => format!("{} WHERE {filter}", select.trim_end()),
-        None => select.to_string(),
-    }
 }
 
 /// The indicators of one plan (or of every plan when `plan_id` is None), in catalog order.

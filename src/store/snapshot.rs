@@ -4,7 +4,8 @@
 
 use super::editions::{current_values, data_hash, latest_edition, latest_edition_from_other_data};
 use super::observations::plan_observations;
-use super::plans::{all_plans, find_plan, one_plan_or_all, plan_indicators, plan_structure};
+use super::one_plan_or_all;
+use super::plans::{all_plans, find_plan, plan_indicators, plan_structure};
 use super::{decode, reports, Store};
 use crate::error::{Error, Result};
 use crate::model::edition::EditionHistory;

@@ -5,8 +5,9 @@
 use super::charts::{
     chart_block, key_indicators, progress_chart, trend_chart, ChartBlock, TRENDS_PER_CHAPTER,
 };
-use super::summary::counts_sentence;
-use super::wording::{chinese_numeral, need_sentence, projection_text, target_text};
+use super::wording::{
+    chinese_numeral, counts_sentence, need_sentence, projection_text, target_text,
+};
 use super::{ContextInputs, StatusView, DEMO_NOTICE};
 use crate::evaluate::IndicatorResult;
 use crate::model::{Chapter, Nature, ReportKind, TargetKind};

@@ -2,7 +2,7 @@
 //! plan and by chapter, department and nature.
 
 use super::chapters::{indicator_columns, ChapterPart, IndicatorTable, RowBuilder};
-use super::wording::{plan_time_elapsed, target_with_unit};
+use super::wording::{counts_sentence, plan_time_elapsed, target_with_unit};
 use super::{ContextInputs, StatusView};
 use crate::evaluate::{Status, StatusCounts};
 use crate::model::{Nature, ReportKind};
@@ -91,15 +91,6 @@ pub struct Summary {
     pub headline: Vec<HeadlineFigure>,
     /// The binding (约束性) indicators.
     pub binding: IndicatorTable,
-}
-
-/// "绿灯4项、黄灯2项、红灯1项、灰灯3项".
-pub(super) fn counts_sentence(counts: &StatusCounts) -> String {
-    Status::ALL
-        .iter()
-        .map(|s| format!("{}{}项", s.label_zh(), counts.get(*s)))
-        .collect::<Vec<_>>()
-        .join("、")
 }
 
 pub(super) fn summary(

@@ -3,7 +3,7 @@
 
 use super::DEMO_NOTICE;
 use crate::evaluate::path::period_elapsed;
-use crate::evaluate::{IndicatorResult, PlanEvaluation};
+use crate::evaluate::{IndicatorResult, PlanEvaluation, Status, StatusCounts};
 use crate::model::{Better, TargetKind};
 use crate::text::{number, percent, value, with_unit};
 use serde::Serialize;
@@ -194,4 +194,13 @@ pub(super) fn plan_time_elapsed(evaluation: &PlanEvaluation) -> String {
         plan.period_end,
         evaluation.year,
     ))
+}
+
+/// "绿灯4项、黄灯2项、红灯1项、灰灯3项".
+pub(super) fn counts_sentence(counts: &StatusCounts) -> String {
+    Status::ALL
+        .iter()
+        .map(|s| format!("{}{}项", s.label_zh(), counts.get(*s)))
+        .collect::<Vec<_>>()
+        .join("、")
 }

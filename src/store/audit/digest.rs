@@ -2,8 +2,8 @@
 //! column so that a changed column can be named, and an observation version,
 //! hashed while it is written.
 
-use super::manifest::{write_varint, zigzag};
 use super::tables::{Key, Table};
+use super::varint::{write_varint, zigzag};
 use crate::store::observations::{version_values, NewObservation, Recording, VERSION_COLUMNS};
 use rusqlite::types::ValueRef;
 use rusqlite::Row;

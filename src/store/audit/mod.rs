@@ -28,6 +28,7 @@ mod digest;
 mod link;
 mod manifest;
 mod tables;
+mod varint;
 pub mod verify;
 
 pub use digest::{observation_entry, Entry, RowDigest, VersionEntry};

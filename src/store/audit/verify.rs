@@ -9,7 +9,7 @@ use super::{
     content_digest, read_row, Item, Key, LinkFields, ManifestReader, RowDigest, StoredVersion,
     Table, VersionDigests, VersionEntry, CHAIN_START, ENDING_COLUMNS, NO_PREVIOUS, STATE_TABLES,
 };
-use crate::store::check::{Finding, Severity};
+use crate::store::finding::{Finding, Severity};
 use crate::store::observations::VERSION_COLUMNS;
 use rusqlite::{Connection, Row};
 use std::collections::HashMap;

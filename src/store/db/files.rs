@@ -2,8 +2,8 @@
 //! live file, a new database built under a temporary name, and the names of a
 //! database's companions (`-wal`, `-shm`, this process's temporary file).
 
-use super::write::WRITE_ATTEMPTS;
 use super::Store;
+use super::WRITE_ATTEMPTS;
 use crate::error::{Error, Result};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, MAIN_DB};

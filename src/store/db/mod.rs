@@ -29,6 +29,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use system::{file_uri, may_write, network_filesystem};
 
+/// How many times a write (a transaction, or a backup step) is retried when
+/// it still finds the file busy.
+pub(super) const WRITE_ATTEMPTS: u32 = 5;
+
 /// planeval's mark in the SQLite header (`PRAGMA application_id`), "PLEV" in
 /// ASCII: it tells planeval's files from other programs' SQLite files.
 pub const APPLICATION_ID: i32 = 0x504C_4556;

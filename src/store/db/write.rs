@@ -4,14 +4,11 @@
 
 use super::checks::check_health;
 use super::system::may_write;
-use super::{Access, Store, APPLICATION_ID};
+use super::{Access, Store, APPLICATION_ID, WRITE_ATTEMPTS};
 use crate::atomic::folder_of;
 use crate::error::{Error, Result};
 use rusqlite::{Transaction, TransactionBehavior};
 use std::time::{Duration, Instant};
-
-/// How many times a write transaction is retried when it still finds the file busy.
-pub(super) const WRITE_ATTEMPTS: u32 = 5;
 
 impl Store {
     /// Runs `read` inside one read transaction, so that every query it makes sees
