@@ -10,7 +10,6 @@
 //! work in Excel. [`cmd`] wires the command line to them.
 
 pub mod atomic;
-pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod evaluate;

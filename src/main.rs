@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = planeval::cli::Cli::parse();
+    let cli = planeval::cmd::cli::Cli::parse();
     logging::init(Verbosity::from_flags(cli.quiet, cli.verbose));
     match planeval::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),

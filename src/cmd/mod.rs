@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod bench;
 pub mod check;
+pub mod cli;
 pub mod commentary;
 pub mod demo;
 pub mod evaluate;
@@ -23,11 +24,11 @@ pub mod synth;
 pub mod text_table;
 pub mod verdict;
 
-use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::store::db::Access;
 use crate::store::Store;
 use crate::text::escape_controls;
+use cli::{Cli, Command};
 use std::io::Write;
 use std::path::Path;
 

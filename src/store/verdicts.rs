@@ -6,7 +6,7 @@ use super::db::{current_user, now_utc};
 use super::plans::PlanRecord;
 use super::Store;
 use crate::error::{Error, Result};
-use crate::evaluate::Status;
+use crate::model::Status;
 use rusqlite::{params, OptionalExtension};
 
 /// The office's verdict on one indicator of a plan for a year.

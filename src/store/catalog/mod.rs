@@ -201,10 +201,13 @@ pub fn parse(files: &CatalogFiles) -> Result<Catalog> {
 /// A TOML error as one line naming the file and line, like every catalog error.
 pub fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> Error {
     let start = error.span().map(|span| span.start.min(text.len()));
-    let line = start.map(|start| text[..start].lines().count().max(1) as u64);
+    // Counted by line breaks before the error: a span that starts a line (an
+    // unknown key at column 0) belongs to that line, not the one before it.
+    let line = start.map(|start| text[..start].matches('\n').count() as u64 + 1);
     // The key on the offending line, when there is one, is the field to fix.
     let field = start
-        .and_then(|start| text[..start].lines().last())
+        .map(|start| &text[text[..start].rfind('\n').map_or(0, |i| i + 1)..])
+        .and_then(|rest| rest.lines().next())
         .and_then(|line| line.split_once('='))
         .map(|(key, _)| key.trim().to_string())
         .filter(|key| !key.is_empty());
@@ -282,6 +285,29 @@ pub fn squash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_toml_error_names_the_line_and_key_it_is_on() {
+        let text = "[thresholds]\ngreen = 1.0\n";
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)] // only the refusal is looked at, never the fields
+        struct Thresholds {
+            yellow_from: Option<f64>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // only the refusal is looked at, never the fields
+        struct Config {
+            thresholds: Thresholds,
+        }
+        // `green` is unknown: the error's span starts at column 0 of line 2.
+        let error = toml::from_str::<Config>(text).unwrap_err();
+        let Error::Catalog { line, field, .. } = toml_error("planeval.toml", text, &error) else {
+            panic!("not a catalog error");
+        };
+        assert_eq!(line, Some(2));
+        assert_eq!(field.as_deref(), Some("green"));
+    }
 
     #[test]
     fn the_builtin_catalog_is_valid() {

@@ -1,7 +1,8 @@
 //! The top-level command line (clap derive): the global options and the list of
-//! subcommands. Each subcommand's own arguments sit beside its `run` in `cmd/`.
+//! subcommands. Each subcommand's own arguments sit beside its `run` in the
+//! sibling files.
 
-use crate::cmd::{
+use super::{
     backup, bench, commentary, demo, evaluate, export, form, history, import, init, missing, plan,
     report, synth, verdict,
 };
