@@ -7,7 +7,6 @@ use super::db::{current_user, now_utc};
 use super::Store;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::DataSource;
 
@@ -99,92 +98,50 @@ pub fn set_commentary(
     })
 }
 
-/// The latest moment anything shown in a report was recorded: observations up
-/// to the report year, the office's verdicts for that year and the report's
-/// commentary. The report prints this date instead of reading the clock, so the
-/// same data always gives the same file.
-pub fn latest_change(
+/// The latest moment the office changed what a report shows besides the
+/// observations: its verdicts for the year and the report's commentary (the
+/// snapshot's one pass over the observations adds theirs).
+pub fn latest_office_change(
     conn: &Connection,
     plan_id: i64,
     report: ReportKind,
     year: i32,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT max(at) FROM (
-             SELECT o.recorded_at AS at FROM observation o
-             JOIN indicator i ON i.id = o.indicator_id
-             WHERE i.plan_id = ?1 AND o.year <= ?3
-             UNION ALL
-             SELECT v.recorded_at FROM office_verdict v
+             SELECT v.recorded_at AS at FROM office_verdict v
              JOIN indicator i ON i.id = v.indicator_id
              WHERE i.plan_id = ?1 AND v.year = ?3
              UNION ALL
              SELECT updated_at FROM commentary
              WHERE plan_id = ?1 AND report = ?2 AND year = ?3
          )",
-        params![plan_id, report.as_str(), year],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![plan_id, report.as_str(), year], |r| r.get(0))
 }
 
-/// The departments responsible for a plan's indicators, with what they supplied
-/// up to `year`, ordered by department code.
-pub fn data_sources(
-    conn: &Connection,
-    plan_id: i64,
-    year: i32,
-) -> rusqlite::Result<Vec<DataSource>> {
-    let mut stmt = conn.prepare(
-        "SELECT d.code, d.name, d.short_name, i.id, o.id, o.source
+/// The departments responsible for a plan's indicators, ordered by department
+/// code, with their indicators counted; what they supplied (observations and
+/// sources) is left for the snapshot's one pass over the observations to add.
+pub fn departments(conn: &Connection, plan_id: i64) -> rusqlite::Result<Vec<DataSource>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.code, d.name, d.short_name, count(*)
          FROM indicator i
          JOIN department d ON d.code = i.department_code
-         LEFT JOIN observation o ON o.indicator_id = i.id AND o.year <= ?2
-         WHERE i.plan_id = ?1",
+         WHERE i.plan_id = ?1
+         GROUP BY d.code ORDER BY d.code",
     )?;
-    let mut by_code: BTreeMap<String, (DataSource, BTreeSet<i64>)> = BTreeMap::new();
-    let rows = stmt.query_map(params![plan_id, year], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (code, name, short_name, indicator, observation, source) = row?;
-        let (entry, indicators) = by_code.entry(code.clone()).or_insert_with(|| {
-            (
-                DataSource {
-                    code,
-                    name,
-                    short_name,
-                    indicators: 0,
-                    observations: 0,
-                    sources: Vec::new(),
-                },
-                BTreeSet::new(),
-            )
-        });
-        indicators.insert(indicator);
-        if observation.is_some() {
-            entry.observations += 1;
-        }
-        if let Some(source) = source.filter(|s| !s.trim().is_empty()) {
-            if !entry.sources.contains(&source) {
-                entry.sources.push(source);
-            }
-        }
-    }
-    Ok(by_code
-        .into_values()
-        .map(|(mut source, indicators)| {
-            source.indicators = indicators.len();
-            source.sources.sort();
-            source
+    let rows = stmt.query_map([plan_id], |r| {
+        Ok(DataSource {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            short_name: r.get(2)?,
+            indicators: r.get(3)?,
+            observations: 0,
+            sources: Vec::new(),
         })
-        .collect())
+    })?;
+    rows.collect()
 }
 
 #[cfg(test)]
@@ -241,12 +198,11 @@ mod tests {
     fn an_empty_plan_has_no_latest_change() {
         let (_dir, store, plan_id) = store_with_plan();
         assert_eq!(
-            latest_change(store.conn(), plan_id, ReportKind::Annual, 2023).unwrap(),
+            latest_office_change(store.conn(), plan_id, ReportKind::Annual, 2023).unwrap(),
             None
         );
-        let sources = data_sources(store.conn(), plan_id, 2023).unwrap();
-        assert!(sources
-            .iter()
-            .all(|s| s.observations == 0 && s.indicators > 0));
+        let departments = departments(store.conn(), plan_id).unwrap();
+        assert!(!departments.is_empty());
+        assert!(departments.iter().all(|s| s.indicators > 0));
     }
 }

@@ -2,16 +2,16 @@
 //! read in one read transaction, so the lights, the values, the commentary and
 //! the edition of a report all describe the same moment of the database.
 
-use super::editions::{current_values, data_hash, latest_edition, latest_edition_from_other_data};
+use super::editions::{latest_edition, latest_edition_from_other_data, PlanDataHasher};
 use super::observations::plan_observations;
 use super::one_plan_or_all;
 use super::plans::{all_plans, find_plan, plan_indicators, plan_structure};
 use super::{decode, reports, Store};
 use crate::error::{Error, Result};
-use crate::model::edition::EditionHistory;
+use crate::model::edition::{EditionHistory, SnapshotEntry};
 use crate::model::{
-    EvaluationInput, OfficeVerdict, PlanRecord, ReportKind, ReportSnapshot, Status,
-    StoredIndicator, StoredObservation,
+    DataSource, EvaluationInput, ObservationStatus, OfficeVerdict, PlanRecord, ReportKind,
+    ReportSnapshot, Status, StoredIndicator, StoredObservation,
 };
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
@@ -53,7 +53,13 @@ fn read_report(
     evaluated: Option<&str>,
 ) -> Result<ReportSnapshot> {
     let read = |context: &'static str| move |e| Error::db(store.path(), context, e);
-    let data_hash = data_hash(store, &plan)?;
+    let PlanObservations {
+        data_hash,
+        values,
+        sources,
+        latest_observation,
+    } = plan_observations_pass(store.conn(), &plan, year)
+        .map_err(read("reading the plan's data"))?;
     let input = match evaluated {
         Some(hash) if hash == data_hash => None,
         _ => Some(read_input(store, Some(&plan))?),
@@ -61,12 +67,12 @@ fn read_report(
     let structure = plan_structure(store.conn(), plan.id).map_err(read("reading plan chapters"))?;
     let commentary = reports::commentaries(store.conn(), plan.id, kind, year)
         .map_err(read("reading commentary"))?;
-    let sources =
-        reports::data_sources(store.conn(), plan.id, year).map_err(read("reading data sources"))?;
-    let latest_change = reports::latest_change(store.conn(), plan.id, kind, year)
+    let latest_office = reports::latest_office_change(store.conn(), plan.id, kind, year)
         .map_err(read("reading the latest change"))?;
+    // Timestamps are ISO 8601 texts, so the later is the greater, as SQL's max.
+    let latest_change = latest_observation.max(latest_office);
     let editions = EditionHistory {
-        values: current_values(store, &plan)?,
+        values,
         latest: latest_edition(store, &plan, kind, year)?,
         previous: latest_edition_from_other_data(store, &plan, kind, year, &data_hash)?,
         data_hash,
@@ -82,6 +88,87 @@ fn read_report(
         latest_change,
         editions,
     })
+}
+
+/// What a report takes from its plan's observations.
+struct PlanObservations {
+    /// The data hash (see `editions::data_hash`).
+    data_hash: String,
+    /// Every current value, by indicator code and year, for the edition's snapshot.
+    values: Vec<SnapshotEntry>,
+    /// The departments, with what they supplied up to the report year.
+    sources: Vec<DataSource>,
+    /// When the latest observation up to the report year was recorded.
+    latest_observation: Option<String>,
+}
+
+/// Reads the plan's observations once, in indicator code and year order (the
+/// data hash's order), for the hash, the edition's values, the data sources and
+/// the latest change: four reads of the same rows cost a fifth of a batch.
+fn plan_observations_pass(
+    conn: &Connection,
+    plan: &PlanRecord,
+    year: i32,
+) -> rusqlite::Result<PlanObservations> {
+    let catalog_hash: String = conn
+        .prepare_cached("SELECT catalog_hash FROM plan WHERE id = ?1")?
+        .query_row([plan.id], |r| r.get(0))?;
+    let mut hasher = PlanDataHasher::new(&catalog_hash);
+    let mut sources = reports::departments(conn, plan.id)?;
+    let mut values = Vec::new();
+    let mut latest_observation: Option<String> = None;
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.code, o.year, o.value, o.value_kind, o.status,
+                i.department_code, o.source, o.recorded_at
+         FROM observation o
+         JOIN indicator i ON i.id = o.indicator_id
+         WHERE i.plan_id = ?1 ORDER BY i.code, o.year",
+    )?;
+    let mut rows = stmt.query([plan.id])?;
+    while let Some(row) = rows.next()? {
+        let code = row.get_ref(0)?.as_str()?;
+        let observed: i32 = row.get(1)?;
+        let value: f64 = row.get(2)?;
+        let status = row.get_ref(4)?.as_str()?;
+        hasher.add(code, observed, value, row.get_ref(3)?.as_str()?, status);
+        values.push(SnapshotEntry {
+            code: code.to_owned(),
+            year: observed,
+            value,
+            status: ObservationStatus::parse(status).unwrap_or(ObservationStatus::Preliminary),
+        });
+        if observed > year {
+            continue;
+        }
+        let recorded_at = row.get_ref(7)?.as_str()?;
+        if latest_observation.as_deref() < Some(recorded_at) {
+            latest_observation = Some(recorded_at.to_owned());
+        }
+        let department = row.get_ref(5)?.as_str()?;
+        if let Ok(at) = sources.binary_search_by(|s| s.code.as_str().cmp(department)) {
+            add_supplied(&mut sources[at], row.get_ref(6)?.as_str_or_null()?);
+        }
+    }
+    for source in &mut sources {
+        source.sources.sort();
+    }
+    Ok(PlanObservations {
+        data_hash: hasher.finish(),
+        values,
+        sources,
+        latest_observation,
+    })
+}
+
+/// Counts one observation a department supplied and keeps its source text
+/// once, if it has one.
+fn add_supplied(department: &mut DataSource, source: Option<&str>) {
+    department.observations += 1;
+    if let Some(source) = source.filter(|s| !s.trim().is_empty()) {
+        if !department.sources.iter().any(|s| s == source) {
+            department.sources.push(source.to_owned());
+        }
+    }
 }
 
 /// What the evaluation of `plan` needs, or of every plan when `plan` is None.
