@@ -10,9 +10,13 @@ pub fn number(value: f64, decimals: usize) -> String {
     if !value.is_finite() {
         return "—".to_string();
     }
-    if let Some(text) = number_by_integer_rounding(value, decimals) {
-        return text;
-    }
+    number_by_integer_rounding(value, decimals)
+        .unwrap_or_else(|| number_by_formatter(value, decimals))
+}
+
+/// [`number`] through the standard formatter: exact for every value, and the
+/// reference the quick path is tested against.
+fn number_by_formatter(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -112,21 +116,6 @@ mod tests {
         assert_eq!(percent(0.784), "78%");
         assert_eq!(with_unit(3.5, "%"), "3.5%");
         assert_eq!(number(f64::NAN, 2), "—");
-    }
-
-    /// [`number`] as it was before the quick path: the standard formatter.
-    fn number_by_formatter(value: f64, decimals: usize) -> String {
-        let text = format!("{value:.decimals$}");
-        let text = if text.contains('.') {
-            text.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            text
-        };
-        if text == "-0" {
-            "0".to_string()
-        } else {
-            text
-        }
     }
 
     #[test]
